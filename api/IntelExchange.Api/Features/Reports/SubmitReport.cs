@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using FluentValidation;
+using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Api.Security;
+using IntelExchange.Api.Security.Certificates;
+using IntelExchange.Api.Security.Signing;
+using IntelExchange.Contracts;
+using IntelExchange.Contracts.V1;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace IntelExchange.Api.Features.Reports;
+
+/// <summary>A signed report as received: the exact body bytes, what they parse to, and the headers that vouch for them.</summary>
+internal sealed record SubmitReport(Caller Caller, byte[] Body, InfringementReport Report, string? Signature, string IdempotencyKey)
+    : IRequest<IdempotentResponse>;
+
+internal sealed class SubmitReportValidator : AbstractValidator<SubmitReport>
+{
+    public SubmitReportValidator(InfringementReportValidator report) => RuleFor(c => c.Report).SetValidator(report);
+}
+
+internal sealed class SubmitReportHandler(
+    ExchangeDb db,
+    DetachedJwsVerifier verifier,
+    TenantDirectory directory,
+    IdempotencyGuard idempotency,
+    ExchangeSigningKey exchangeKey,
+    Outbox outbox,
+    TimeProvider clock,
+    ILogger<SubmitReportHandler> logger) : IRequestHandler<SubmitReport, IdempotentResponse>
+{
+    public const string Operation = "POST /v1/reports";
+
+    public async ValueTask<IdempotentResponse> Handle(SubmitReport command, CancellationToken cancellationToken)
+    {
+        var tenant = command.Caller.TenantId;
+        var bodySha256 = Convert.ToHexStringLower(SHA256.HashData(command.Body));
+        using var inFlight = idempotency.Enter(tenant, command.IdempotencyKey);
+
+        var replay = await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, bodySha256, cancellationToken);
+        if (replay is not null)
+        {
+            return replay;
+        }
+
+        var signature = verifier.Verify(command.Signature, command.Body, tenant);
+        var recipients = ResolveRecipients(command.Report, tenant);
+
+        var receivedAt = clock.GetUtcNow();
+        var reportId = Guid.CreateVersion7(receivedAt);
+        var receipt = exchangeKey.SignCompact(new ReceiptPayload(reportId, tenant, bodySha256, signature.Jti, receivedAt), "intelx-receipt+jws");
+        var report = new ReportRecord
+        {
+            Id = reportId,
+            TenantId = tenant,
+            ExternalId = command.Report.ExternalId,
+            Category = command.Report.Category,
+            Status = ReportStatus.Received,
+            ReceivedAt = receivedAt,
+            Body = command.Body,
+            Jws = command.Signature!,
+            BodySha256 = bodySha256,
+            Kid = signature.Kid,
+            Jti = signature.Jti,
+            ClientCertificateThumbprint = command.Caller.CertificateThumbprint,
+            Receipt = receipt,
+        };
+        db.Reports.Add(report);
+
+        var signerPem = directory.Current.Keys[signature.Kid].PublicKeyPem;
+        var cases = new List<CaseSummary>(recipients.Count);
+        foreach (var agency in recipients)
+        {
+            var caseRecord = new CaseRecord
+            {
+                Id = Guid.CreateVersion7(receivedAt),
+                ReportId = reportId,
+                AgencyId = agency,
+                ReporterId = tenant,
+                Status = CaseStatus.Received,
+                Sequence = 1,
+                CreatedAt = receivedAt,
+                UpdatedAt = receivedAt,
+            };
+            db.Cases.Add(caseRecord);
+            db.CaseEvents.Add(new CaseEvent
+            {
+                Id = Guid.CreateVersion7(receivedAt),
+                CaseId = caseRecord.Id,
+                Sequence = 1,
+                Status = CaseStatus.Received,
+                Actor = tenant,
+                OccurredAt = receivedAt,
+            });
+            outbox.Enqueue(db, agency, new ReportShared
+            {
+                CaseId = caseRecord.Id,
+                ReportId = reportId,
+                Agency = agency,
+                Submitter = tenant,
+                ReceivedAt = receivedAt,
+                Report = command.Report,
+                SignedBody = command.Body,
+                Signature = command.Signature!,
+                SignerPublicKeyPem = signerPem,
+                BodySha256 = bodySha256,
+            });
+            cases.Add(new CaseSummary { CaseId = caseRecord.Id, Agency = agency, Status = CaseStatus.Received });
+        }
+
+        var accepted = new ReportAccepted
+        {
+            ReportId = reportId,
+            Status = ReportStatus.Received,
+            ReceivedAt = receivedAt,
+            BodySha256 = bodySha256,
+            Cases = cases,
+            Receipt = receipt,
+        };
+        var response = new IdempotentResponse(StatusCodes.Status202Accepted,
+            JsonSerializer.SerializeToUtf8Bytes(accepted, ExchangeJson.Strict), $"/v1/reports/{reportId}", Replayed: false);
+        db.IdempotencyRecords.Add(new IdempotencyRecord
+        {
+            TenantId = tenant,
+            Key = command.IdempotencyKey,
+            Operation = Operation,
+            RequestSha256 = bodySha256,
+            StatusCode = response.StatusCode,
+            ResponseBody = response.Body,
+            Location = response.Location,
+            CreatedAt = receivedAt,
+        });
+
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException exception) when (UniqueViolation.Is(exception))
+        {
+            db.ChangeTracker.Clear();
+            return await ResolveConflictAsync(command, tenant, bodySha256, signature, cancellationToken);
+        }
+
+        outbox.Committed();
+        logger.LogInformation("Report {ReportId} accepted from {Tenant} for {Agencies} ({Targets} targets, kid {Kid})",
+            reportId, tenant, recipients, command.Report.Targets.Count, signature.Kid);
+        return response;
+    }
+
+    /// <summary>A unique key was taken by a concurrent commit: the same request on another instance, or a replayed jti.</summary>
+    private async Task<IdempotentResponse> ResolveConflictAsync(
+        SubmitReport command, string tenant, string bodySha256, VerifiedSignature signature, CancellationToken cancellationToken)
+    {
+        var replay = await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, bodySha256, cancellationToken);
+        if (replay is not null)
+        {
+            return replay;
+        }
+        if (await db.Reports.AnyAsync(r => r.TenantId == tenant && r.Jti == signature.Jti, cancellationToken))
+        {
+            throw new ProblemException(Problems.SignatureReplayed, "Sign every report with a new jti.");
+        }
+        throw new InvalidOperationException("A unique constraint failed for a reason other than idempotency or jti.");
+    }
+
+    private List<string> ResolveRecipients(InfringementReport report, string tenant)
+    {
+        var snapshot = directory.Current;
+        if (report.ShareWith is null)
+        {
+            var defaults = snapshot.DefaultRecipients(tenant);
+            return defaults.Count > 0 ? defaults.ToList() : throw new ProblemException(Problems.NoRecipient);
+        }
+
+        var refused = report.ShareWith.Where(agency => !snapshot.MaySend(tenant, agency)).ToList();
+        if (refused.Count > 0)
+        {
+            throw new ProblemException(Problems.RecipientNotAllowed, $"No sharing agreement with: {string.Join(", ", refused)}.",
+                new Dictionary<string, object?> { ["recipients"] = refused });
+        }
+        return report.ShareWith.ToList();
+    }
+
+    private sealed record ReceiptPayload(Guid ReportId, string Tenant, string BodySha256, string Jti, DateTimeOffset ReceivedAt);
+}

@@ -1,0 +1,151 @@
+using IntelExchange.Contracts;
+
+namespace IntelExchange.Api.Infrastructure.Data;
+
+[Flags]
+public enum TenantRoles
+{
+    None = 0,
+    Reporter = 1,
+    Agency = 2,
+    Operator = 4,
+}
+
+internal sealed class Tenant
+{
+    public required string Id { get; init; }
+    public required string Name { get; set; }
+    public TenantRoles Roles { get; set; }
+    public bool Suspended { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>A client certificate pinned to a tenant by the SHA-256 of its DER.</summary>
+internal sealed class ClientCredential
+{
+    public required string Thumbprint { get; init; }
+    public required string TenantId { get; init; }
+    public required string Subject { get; init; }
+    public DateTimeOffset NotBefore { get; init; }
+    public DateTimeOffset NotAfter { get; init; }
+    public DateTimeOffset RegisteredAt { get; init; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}
+
+internal sealed class SigningKey
+{
+    public required string Kid { get; init; }
+    public required string TenantId { get; init; }
+    public required string PublicKeyPem { get; init; }
+    public DateTimeOffset RegisteredAt { get; init; }
+    public DateTimeOffset? RetiredAt { get; set; }
+}
+
+internal sealed class SharingAgreement
+{
+    public required string ReporterId { get; init; }
+    public required string AgencyId { get; init; }
+    public bool IsDefault { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+/// <summary>One row whose version moves on every change to tenants, credentials, keys or agreements.</summary>
+internal sealed class DirectoryState
+{
+    public int Id { get; init; }
+    public long Version { get; set; }
+}
+
+internal sealed class ReportRecord
+{
+    public required Guid Id { get; init; }
+    public required string TenantId { get; init; }
+    public required string ExternalId { get; init; }
+    public required ReportCategory Category { get; init; }
+    public required ReportStatus Status { get; set; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public required byte[] Body { get; init; }
+    public required string Jws { get; init; }
+    public required string BodySha256 { get; init; }
+    public required string Kid { get; init; }
+    public required string Jti { get; init; }
+    public required string ClientCertificateThumbprint { get; init; }
+    public required string Receipt { get; init; }
+    public List<CaseRecord> Cases { get; init; } = [];
+}
+
+internal sealed class CaseRecord
+{
+    public required Guid Id { get; init; }
+    public required Guid ReportId { get; init; }
+    public required string AgencyId { get; init; }
+    public required string ReporterId { get; init; }
+    public required CaseStatus Status { get; set; }
+    public int Sequence { get; set; }
+    public string? OrderReference { get; set; }
+    public DateTimeOffset? EffectiveUntil { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Position in the agency's intel feed; assigned in commit order by the sequencer.</summary>
+    public long? FeedPosition { get; set; }
+    public ReportRecord? Report { get; init; }
+    public List<CaseEvent> History { get; init; } = [];
+}
+
+internal sealed class CaseEvent
+{
+    public required Guid Id { get; init; }
+    public required Guid CaseId { get; init; }
+    public int Sequence { get; init; }
+    public required CaseStatus Status { get; init; }
+    public CaseStatus? PreviousStatus { get; init; }
+    public required string Actor { get; init; }
+    public string? Reason { get; init; }
+    public string? OrderReference { get; init; }
+    public DateTimeOffset? EffectiveUntil { get; init; }
+    public string? Note { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+}
+
+internal sealed class IdempotencyRecord
+{
+    public required string TenantId { get; init; }
+    public required string Key { get; init; }
+    public required string Operation { get; init; }
+    public required string RequestSha256 { get; init; }
+    public int StatusCode { get; init; }
+    public required byte[] ResponseBody { get; init; }
+    public string? Location { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+internal sealed class OutboxMessage
+{
+    public required Guid Id { get; init; }
+    public required string MessageType { get; init; }
+
+    /// <summary>The recipient tenant whose endpoint the message is sent to.</summary>
+    public required string Destination { get; init; }
+    public required string Body { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LastError { get; set; }
+}
+
+/// <summary>A counter whose row lock orders concurrent writers (feed positions).</summary>
+internal sealed class SequenceCounter
+{
+    public required string Name { get; init; }
+    public long Value { get; set; }
+}
+
+/// <summary>A time-limited lease that lets one instance run a singleton job (SQLite has no SKIP LOCKED).</summary>
+internal sealed class JobLease
+{
+    public required string Name { get; init; }
+    public required string Holder { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}

@@ -1,0 +1,140 @@
+using IntelExchange.Contracts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace IntelExchange.Api.Infrastructure.Data;
+
+internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbContext(options)
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<ClientCredential> ClientCredentials => Set<ClientCredential>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    public DbSet<SharingAgreement> SharingAgreements => Set<SharingAgreement>();
+    public DbSet<DirectoryState> DirectoryStates => Set<DirectoryState>();
+    public DbSet<ReportRecord> Reports => Set<ReportRecord>();
+    public DbSet<CaseRecord> Cases => Set<CaseRecord>();
+    public DbSet<CaseEvent> CaseEvents => Set<CaseEvent>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
+    public DbSet<JobLease> JobLeases => Set<JobLease>();
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or order DateTimeOffset stored as text; a binary (ticks) form sorts correctly.
+        if (Database.ProviderName == "Microsoft.EntityFrameworkCore.Sqlite")
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+
+        configurationBuilder.Properties<CaseStatus>().HaveConversion<WireNameConverter<CaseStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<ReportStatus>().HaveConversion<WireNameConverter<ReportStatus>>().HaveMaxLength(32);
+        configurationBuilder.Properties<ReportCategory>().HaveConversion<WireNameConverter<ReportCategory>>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Tenant>(e =>
+        {
+            e.Property(t => t.Id).HasMaxLength(64);
+            e.Property(t => t.Name).HasMaxLength(200);
+        });
+        model.Entity<ClientCredential>(e =>
+        {
+            e.HasKey(c => c.Thumbprint);
+            e.Property(c => c.Thumbprint).HasMaxLength(64);
+            e.Property(c => c.TenantId).HasMaxLength(64);
+            e.Property(c => c.Subject).HasMaxLength(500);
+            e.HasIndex(c => c.TenantId);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId);
+        });
+        model.Entity<SigningKey>(e =>
+        {
+            e.HasKey(k => k.Kid);
+            e.Property(k => k.Kid).HasMaxLength(64);
+            e.Property(k => k.TenantId).HasMaxLength(64);
+            e.Property(k => k.PublicKeyPem).HasMaxLength(2000);
+            e.HasIndex(k => k.TenantId);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(k => k.TenantId);
+        });
+        model.Entity<SharingAgreement>(e =>
+        {
+            e.HasKey(a => new { a.ReporterId, a.AgencyId });
+            e.Property(a => a.ReporterId).HasMaxLength(64);
+            e.Property(a => a.AgencyId).HasMaxLength(64);
+        });
+        model.Entity<ReportRecord>(e =>
+        {
+            e.ToTable("Reports");
+            e.Property(r => r.TenantId).HasMaxLength(64);
+            e.Property(r => r.ExternalId).HasMaxLength(200);
+            e.Property(r => r.Jws).HasMaxLength(4096);
+            e.Property(r => r.BodySha256).HasMaxLength(64);
+            e.Property(r => r.Kid).HasMaxLength(64);
+            e.Property(r => r.Jti).HasMaxLength(200);
+            e.Property(r => r.ClientCertificateThumbprint).HasMaxLength(64);
+            e.Property(r => r.Receipt).HasMaxLength(4096);
+            // jti is unique per tenant forever: this index is the replay store.
+            e.HasIndex(r => new { r.TenantId, r.Jti }).IsUnique();
+            e.HasIndex(r => new { r.TenantId, r.Id });
+            e.HasMany(r => r.Cases).WithOne(c => c.Report).HasForeignKey(c => c.ReportId);
+        });
+        model.Entity<CaseRecord>(e =>
+        {
+            e.ToTable("Cases");
+            e.Property(c => c.AgencyId).HasMaxLength(64);
+            e.Property(c => c.ReporterId).HasMaxLength(64);
+            e.Property(c => c.OrderReference).HasMaxLength(200);
+            e.Property(c => c.Sequence).IsConcurrencyToken();
+            e.HasIndex(c => new { c.AgencyId, c.FeedPosition });
+            e.HasIndex(c => c.FeedPosition);
+            e.HasIndex(c => new { c.Status, c.EffectiveUntil });
+            e.HasMany(c => c.History).WithOne().HasForeignKey(h => h.CaseId);
+        });
+        model.Entity<CaseEvent>(e =>
+        {
+            e.Property(h => h.Actor).HasMaxLength(64);
+            e.Property(h => h.Reason).HasMaxLength(2000);
+            e.Property(h => h.OrderReference).HasMaxLength(200);
+            e.Property(h => h.Note).HasMaxLength(4000);
+            e.HasIndex(h => new { h.CaseId, h.Sequence }).IsUnique();
+        });
+        model.Entity<IdempotencyRecord>(e =>
+        {
+            e.HasKey(i => new { i.TenantId, i.Key });
+            e.Property(i => i.TenantId).HasMaxLength(64);
+            e.Property(i => i.Key).HasMaxLength(255);
+            e.Property(i => i.Operation).HasMaxLength(100);
+            e.Property(i => i.RequestSha256).HasMaxLength(64);
+            e.Property(i => i.Location).HasMaxLength(200);
+            e.HasIndex(i => i.CreatedAt);
+        });
+        model.Entity<OutboxMessage>(e =>
+        {
+            e.Property(o => o.MessageType).HasMaxLength(200);
+            e.Property(o => o.Destination).HasMaxLength(64);
+            e.Property(o => o.LastError).HasMaxLength(2000);
+            e.HasIndex(o => new { o.SentAt, o.NextAttemptAt });
+        });
+        model.Entity<SequenceCounter>(e =>
+        {
+            e.HasKey(s => s.Name);
+            e.Property(s => s.Name).HasMaxLength(64);
+            e.HasData(new SequenceCounter { Name = SequenceCounterNames.Feed, Value = 0 });
+        });
+        model.Entity<DirectoryState>().HasData(new DirectoryState { Id = 1, Version = 1 });
+        model.Entity<JobLease>(e =>
+        {
+            e.HasKey(l => l.Name);
+            e.Property(l => l.Name).HasMaxLength(64);
+            e.Property(l => l.Holder).HasMaxLength(100);
+        });
+    }
+}
+
+internal static class SequenceCounterNames
+{
+    public const string Feed = "feed";
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Messaging;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace IntelExchange.Api.Infrastructure.Hosting;
+
+internal static class OpsEndpoints
+{
+    public static IServiceCollection AddExchangeHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddDbContextCheck<ExchangeDb>("database", tags: ["ready"])
+            .AddCheck<OutboxHealthCheck>("outbox", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>
+    /// Health endpoints answer only on the ops listener (plain HTTP, loopback by default), never to partners. The bus
+    /// registers its own readiness check ("masstransit-bus", tag "ready").
+    /// </summary>
+    public static IEndpointRouteBuilder MapOps(this IEndpointRouteBuilder app, ExchangeSettings settings)
+    {
+        var ops = app.MapGroup("/health").AllowAnonymous().RequireHost($"*:{settings.OpsListener.Port}").ExcludeFromDescription();
+        ops.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false });
+        ops.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReport });
+        return app;
+    }
+
+    private static Task WriteReport(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }));
+    }
+}
+
+/// <summary>Unhealthy when the dispatcher has failed repeatedly: the broker is unreachable or sends are hanging.</summary>
+internal sealed class OutboxHealthCheck(DispatcherHealth health) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(health.ConsecutiveFailures >= 5
+            ? HealthCheckResult.Unhealthy($"{health.ConsecutiveFailures} dispatch rounds failed; last: {health.LastError}")
+            : HealthCheckResult.Healthy());
+}

@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace IntelExchange.Api.Infrastructure.Http;
+
+internal static class ExchangeJson
+{
+    /// <summary>
+    /// How partner input is read: camelCase exactly, unknown and duplicate properties refused, no numbers in strings,
+    /// no integer enum values, no comments or trailing commas, bounded depth.
+    /// </summary>
+    public static readonly JsonSerializerOptions Strict = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNameCaseInsensitive = false;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.AllowDuplicateProperties = false;
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.ReadCommentHandling = JsonCommentHandling.Disallow;
+        options.AllowTrailingCommas = false;
+        options.MaxDepth = 16;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Insert(0, new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
+        return options;
+    }
+
+    /// <summary>A description of a JSON failure safe to return to the caller: the path and the kind, never input echoes.</summary>
+    public static string Describe(JsonException exception)
+    {
+        var path = string.IsNullOrEmpty(exception.Path) ? "$" : exception.Path;
+        var message = exception.Message;
+        var reason = message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown property"
+            : message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "duplicate property"
+            : message.Contains("missing required", StringComparison.OrdinalIgnoreCase) ? "missing required property"
+            : message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase) ? "null is not allowed"
+            : message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? "nesting too deep"
+            : exception.InnerException is not null || message.Contains("could not be converted", StringComparison.Ordinal) ? "value of the wrong type or not an allowed value"
+            : "invalid JSON";
+        return $"{reason} at {path}";
+    }
+}

@@ -1,0 +1,47 @@
+using IntelExchange.Api.Features.Partners;
+using IntelExchange.Api.Features.Reports;
+using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Hosting;
+using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Api.Infrastructure.OpenApi;
+using IntelExchange.Api.Security;
+using IntelExchange.Api.Security.Certificates;
+using IntelExchange.Api.Security.DevPki;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var settings = ExchangeSettings.Read(builder.Configuration);
+if (settings.DevPki)
+{
+    DevPkiGenerator.EnsureCreated(settings.DevPkiPath);
+}
+
+builder.Services.AddSingleton(settings);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.ConfigurePartnerAndOpsListeners(settings);
+builder.Services.AddExchangeHttp();
+builder.Services.AddExchangePersistence(builder.Configuration, settings);
+builder.Services.AddExchangeSecurity(settings);
+builder.Services.AddPartnerAuthentication(settings);
+builder.Services.AddExchangeMessaging(builder.Configuration);
+builder.Services.AddExchangeHealthChecks();
+builder.Services.AddExchangeOpenApi();
+builder.Services.AddUseCases();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseExchangeOpenApi();
+
+app.MapOps(settings);
+app.MapPartners();
+app.MapReports();
+
+app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
+app.Run();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

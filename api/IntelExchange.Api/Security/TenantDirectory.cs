@@ -1,0 +1,102 @@
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Security.Signing;
+using Microsoft.EntityFrameworkCore;
+
+namespace IntelExchange.Api.Security;
+
+internal sealed record TenantEntry(string Id, string Name, TenantRoles Roles, bool Suspended);
+
+internal sealed record SigningKeyEntry(string Kid, string TenantId, ECParameters PublicKey, string PublicKeyPem, bool Retired);
+
+internal sealed record CredentialEntry(string Thumbprint, string TenantId, DateTimeOffset NotAfter, bool Revoked);
+
+/// <summary>An immutable view of tenants, credentials, signing keys and agreements, swapped as a whole on change.</summary>
+internal sealed class DirectorySnapshot
+{
+    public static readonly DirectorySnapshot Empty = new(-1, [], [], [], []);
+
+    public DirectorySnapshot(
+        long version, IEnumerable<TenantEntry> tenants, IEnumerable<CredentialEntry> credentials,
+        IEnumerable<SigningKeyEntry> keys, IEnumerable<SharingAgreement> agreements)
+    {
+        Version = version;
+        Tenants = tenants.ToFrozenDictionary(t => t.Id, StringComparer.Ordinal);
+        Credentials = credentials.ToFrozenDictionary(c => c.Thumbprint, StringComparer.OrdinalIgnoreCase);
+        Keys = keys.ToFrozenDictionary(k => k.Kid, StringComparer.Ordinal);
+        Agreements = agreements.Select(a => (a.ReporterId, a.AgencyId, a.IsDefault)).ToArray();
+    }
+
+    public long Version { get; }
+    public FrozenDictionary<string, TenantEntry> Tenants { get; }
+    public FrozenDictionary<string, CredentialEntry> Credentials { get; }
+    public FrozenDictionary<string, SigningKeyEntry> Keys { get; }
+    public IReadOnlyList<(string Reporter, string Agency, bool IsDefault)> Agreements { get; }
+
+    public bool MaySend(string reporter, string agency) =>
+        Agreements.Any(a => a.Reporter == reporter && a.Agency == agency)
+        && Tenants.TryGetValue(agency, out var tenant) && !tenant.Suspended && tenant.Roles.HasFlag(TenantRoles.Agency);
+
+    public IReadOnlyList<string> DefaultRecipients(string reporter) =>
+        Agreements.Where(a => a.Reporter == reporter && a.IsDefault).Select(a => a.Agency).Where(a => MaySend(reporter, a)).ToArray();
+}
+
+/// <summary>
+/// Keeps the directory in memory so authentication and signature checks cost no database round trip. Every change
+/// bumps <see cref="DirectoryState.Version"/> in the same transaction; each instance polls that one row every
+/// 250 ms, so a revocation made on any instance takes effect everywhere within a second.
+/// </summary>
+internal sealed class TenantDirectory(IServiceScopeFactory scopes, ILogger<TenantDirectory> logger) : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private volatile DirectorySnapshot _current = DirectorySnapshot.Empty;
+
+    public DirectorySnapshot Current => _current;
+
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
+        var version = await db.DirectoryStates.AsNoTracking().Where(s => s.Id == 1).Select(s => s.Version).SingleAsync(cancellationToken);
+        if (version == _current.Version)
+        {
+            return;
+        }
+
+        var tenants = await db.Tenants.AsNoTracking().Select(t => new TenantEntry(t.Id, t.Name, t.Roles, t.Suspended)).ToListAsync(cancellationToken);
+        var credentials = await db.ClientCredentials.AsNoTracking().ToListAsync(cancellationToken);
+        var keys = await db.SigningKeys.AsNoTracking().ToListAsync(cancellationToken);
+        var agreements = await db.SharingAgreements.AsNoTracking().ToListAsync(cancellationToken);
+        _current = new DirectorySnapshot(
+            version,
+            tenants,
+            credentials.Select(c => new CredentialEntry(c.Thumbprint, c.TenantId, c.NotAfter, c.RevokedAt is not null)),
+            keys.Select(k => new SigningKeyEntry(k.Kid, k.TenantId, EcKeys.ImportPublicKeyPem(k.PublicKeyPem), k.PublicKeyPem, k.RetiredAt is not null)),
+            agreements);
+        logger.LogInformation("Directory loaded at version {Version}: {Tenants} tenants, {Credentials} credentials, {Keys} signing keys",
+            version, tenants.Count, credentials.Count, keys.Count);
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await RefreshAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await RefreshAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                logger.LogWarning(exception, "Directory refresh failed; keeping version {Version}", _current.Version);
+            }
+        }
+    }
+}
