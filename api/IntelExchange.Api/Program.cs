@@ -32,11 +32,12 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseListenerSeparation();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseExchangeOpenApi();
 
-app.MapOps(settings);
+app.MapOps();
 app.MapPartners();
 app.MapReports();
 

@@ -17,12 +17,24 @@ internal static class OpsEndpoints
     }
 
     /// <summary>
-    /// Health endpoints answer only on the ops listener (plain HTTP, loopback by default), never to partners. The bus
-    /// registers its own readiness check ("masstransit-bus", tag "ready").
+    /// Ops paths answer only on the ops listener (plain HTTP, loopback by default) and partner paths only on the mTLS
+    /// listener: each listener sees a 404 for the other's paths.
     /// </summary>
-    public static IEndpointRouteBuilder MapOps(this IEndpointRouteBuilder app, ExchangeSettings settings)
+    public static IApplicationBuilder UseListenerSeparation(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var ops = app.MapGroup("/health").AllowAnonymous().RequireHost($"*:{settings.OpsListener.Port}").ExcludeFromDescription();
+        var opsPath = context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics");
+        if (opsPath == context.Request.IsHttps)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+        return next(context);
+    });
+
+    /// <summary>Liveness and readiness. The bus registers its own readiness check ("masstransit-bus", tag "ready").</summary>
+    public static IEndpointRouteBuilder MapOps(this IEndpointRouteBuilder app)
+    {
+        var ops = app.MapGroup("/health").AllowAnonymous().ExcludeFromDescription();
         ops.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false });
         ops.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReport });
         return app;

@@ -67,7 +67,7 @@ internal static class DevPkiGenerator
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+        return request.CreateSelfSigned(now.AddDays(-30), now.AddYears(10));
     }
 
     /// <summary>Issues a leaf certificate signed by <paramref name="issuer"/> and writes it and its key as PEM.</summary>
