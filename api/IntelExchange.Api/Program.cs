@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Intel;
 using IntelExchange.Api.Features.Partners;
 using IntelExchange.Api.Features.Reports;
 using IntelExchange.Api.Infrastructure.Data;
@@ -40,6 +41,7 @@ app.UseExchangeOpenApi();
 app.MapOps();
 app.MapPartners();
 app.MapReports();
+app.MapIntel();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();

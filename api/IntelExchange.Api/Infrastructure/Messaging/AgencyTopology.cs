@@ -1,5 +1,6 @@
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Security;
+using IntelExchange.Contracts.V1;
 using RabbitMQ.Client;
 
 namespace IntelExchange.Api.Infrastructure.Messaging;

@@ -2,13 +2,6 @@ using MassTransit;
 
 namespace IntelExchange.Api.Infrastructure.Messaging;
 
-/// <summary>Names on the bus that partners and operators rely on (documented in the README).</summary>
-public static class BusNames
-{
-    /// <summary>Each agency's endpoint: a fanout exchange and a durable (quorum) queue of this name, readable only by that agency.</summary>
-    public static string AgencyEndpoint(string agency) => $"intelx.agency.{agency}";
-}
-
 internal static class MessagingExtensions
 {
     /// <summary>

@@ -44,6 +44,11 @@ internal sealed class OutboxDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!configuration.GetValue("Outbox:DispatchEnabled", true))
+        {
+            logger.LogWarning("Outbox dispatch is disabled on this instance (Outbox:DispatchEnabled=false)");
+            return;
+        }
         var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
