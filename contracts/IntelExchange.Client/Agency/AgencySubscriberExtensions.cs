@@ -33,7 +33,9 @@ public static class AgencySubscriberExtensions
                 });
                 cfg.ReceiveEndpoint(BusNames.AgencyEndpoint(options.AgencyId), endpoint =>
                 {
+                    // The agency's broker user may touch only its own queue: no message-type exchanges, no Fault<T> publishes.
                     endpoint.ConfigureConsumeTopology = false;
+                    endpoint.PublishFaults = false;
                     endpoint.SetQueueArgument("x-queue-type", options.QueueType);
                     endpoint.PrefetchCount = 32;
                     endpoint.UseMessageRetry(retry =>

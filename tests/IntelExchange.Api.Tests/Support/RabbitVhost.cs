@@ -23,6 +23,22 @@ public sealed class RabbitVhost : IAsyncDisposable
         Port = amqp.Port > 0 ? amqp.Port : 5672;
     }
 
+    private RabbitVhost(RabbitVhost other, string username, string password)
+    {
+        _management = other._management;
+        _borrowed = true;
+        Name = other.Name;
+        Host = other.Host;
+        Port = other.Port;
+        Username = username;
+        Password = password;
+    }
+
+    private readonly bool _borrowed;
+
+    /// <summary>The same vhost seen as another broker user (for example an agency's restricted user).</summary>
+    public RabbitVhost As(string username, string password) => new(this, username, password);
+
     public string Name { get; }
     public string Username { get; }
     public string Password { get; }
@@ -72,6 +88,10 @@ public sealed class RabbitVhost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_borrowed)
+        {
+            return;
+        }
         await _management.DeleteAsync($"/api/vhosts/{Name}");
         _management.Dispose();
     }
