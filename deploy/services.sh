@@ -17,7 +17,8 @@
 # services_status, rabbit_stop_broker, rabbit_start_broker, pg_stop_server and pg_start_server.
 #
 # Environment:
-#   INTELX_SERVICES_DIR   state dir (default <repo>/.tmp/services). Must be reachable by the postgres and rabbitmq users.
+#   INTELX_SERVICES_DIR   state dir (default <repo>/.tmp/services, or /tmp/intelx-services-<checksum of repo path> when
+#                         the checkout is not world-searchable). Must be reachable by the postgres and rabbitmq users.
 #   INTELX_RABBIT_NODE    Erlang node name of the throwaway broker (default intelx@localhost)
 #   INTELX_PG_BIN         PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
 #
@@ -37,7 +38,16 @@
 # it is reused: vhost and user are still created on it, but `stop` leaves it running.
 
 _svc_repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SVC_STATE="${INTELX_SERVICES_DIR:-$_svc_repo/.tmp/services}"
+# Default state dir: <repo>/.tmp/services. The postgres and rabbitmq users must reach it, so when the checkout sits
+# somewhere they cannot enter (e.g. under /root, mode 700) a fixed per-checkout dir under /tmp is used instead.
+svc_default_state() {
+    if [[ $EUID -eq 0 ]] && ! runuser -u nobody -- test -x "$_svc_repo" 2>/dev/null; then
+        echo "/tmp/intelx-services-$(printf '%s' "$_svc_repo" | cksum | cut -d' ' -f1)"
+    else
+        echo "$_svc_repo/.tmp/services"
+    fi
+}
+SVC_STATE="${INTELX_SERVICES_DIR:-$(svc_default_state)}"
 [[ "$SVC_STATE" = /* ]] || SVC_STATE="$PWD/$SVC_STATE"
 SVC_RDIR="$SVC_STATE/rabbitmq"
 SVC_PGDIR="$SVC_STATE/postgres"
@@ -89,14 +99,23 @@ rabbit_node() {
     if [[ -s "$SVC_RDIR/node" ]]; then cat "$SVC_RDIR/node"; else echo "$RABBIT_NODE_DEFAULT"; fi
 }
 
+# The CLI tools are Erlang nodes too: if epmd is not running they start one (on 0.0.0.0 unless ERL_EPMD_ADDRESS
+# is set). So every call gets ERL_EPMD_ADDRESS, and probes return "down" at once when no epmd answers (no node
+# can be up then) instead of spawning an epmd that nobody stops.
+rabbit_epmd_up() { command -v epmd >/dev/null 2>&1 && epmd -names >/dev/null 2>&1; }
+
 # rabbitmqctl against a node, bounded in time
 rabbit_ctl() {
     local node="$1"; shift
-    timeout 120 rabbitmqctl -n "$node" "$@"
+    ERL_EPMD_ADDRESS=127.0.0.1 timeout 120 rabbitmqctl -n "$node" "$@"
 }
 
-rabbit_ping() { timeout 30 rabbitmq-diagnostics -n "$1" -q ping >/dev/null 2>&1; }
-rabbit_app_running() { timeout 30 rabbitmq-diagnostics -n "$1" -q check_running >/dev/null 2>&1; }
+rabbit_ping() {
+    rabbit_epmd_up && ERL_EPMD_ADDRESS=127.0.0.1 timeout 30 rabbitmq-diagnostics -n "$1" -q ping >/dev/null 2>&1
+}
+rabbit_app_running() {
+    rabbit_epmd_up && ERL_EPMD_ADDRESS=127.0.0.1 timeout 30 rabbitmq-diagnostics -n "$1" -q check_running >/dev/null 2>&1
+}
 
 rabbit_install() {
     if command -v rabbitmq-server >/dev/null 2>&1 && command -v rabbitmqctl >/dev/null 2>&1; then return 0; fi
@@ -153,11 +172,11 @@ rabbit_enable_management() {
 # start epmd on 127.0.0.1 unless one is already running (then the broker uses that one)
 rabbit_ensure_epmd() {
     if epmd -names >/dev/null 2>&1; then return 0; fi
-    local pid i
+    local pid
     (cd / && exec epmd -address 127.0.0.1 </dev/null >/dev/null 2>&1) &
     pid=$!
     echo "$pid" >"$SVC_RDIR/epmd.pid"
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
         epmd -names >/dev/null 2>&1 && return 0
         sleep 0.1
     done
@@ -186,7 +205,7 @@ rabbit_wait_ready() {
         left=$((deadline - SECONDS))
         ((left > 0)) || break
         t=$((left < 15 ? left : 15))
-        if timeout $((t + 15)) rabbitmqctl -n "$node" -q await_startup --timeout "$t" >/dev/null 2>&1; then
+        if ERL_EPMD_ADDRESS=127.0.0.1 timeout $((t + 15)) rabbitmqctl -n "$node" -q await_startup --timeout "$t" >/dev/null 2>&1; then
             return 0
         fi
         if grep -qs 'BOOT FAILED' "$SVC_RDIR"/log/*.log; then break; fi
@@ -202,13 +221,14 @@ rabbit_wait_ready() {
 # vhost intelx-test, user intelx/intelx with full permissions on it (idempotent)
 rabbit_setup_test_vhost() {
     local node="$1"
-    if ! rabbit_ctl "$node" -q list_vhosts name --no-table-headers 2>/dev/null | grep -qx "$RABBIT_TEST_VHOST"; then
-        rabbit_ctl "$node" -q add_vhost "$RABBIT_TEST_VHOST" >/dev/null || return 1
-    fi
-    if rabbit_ctl "$node" -q list_users name --no-table-headers 2>/dev/null | awk '{print $1}' | grep -qx "$RABBIT_TEST_USER"; then
-        rabbit_ctl "$node" -q change_password "$RABBIT_TEST_USER" "$RABBIT_TEST_PASSWORD" >/dev/null || return 1
-    else
-        rabbit_ctl "$node" -q add_user "$RABBIT_TEST_USER" "$RABBIT_TEST_PASSWORD" >/dev/null || return 1
+    rabbit_ctl "$node" -q add_vhost "$RABBIT_TEST_VHOST" >/dev/null || return 1   # add_vhost is idempotent
+    # the password goes in on stdin (rabbitmqctl reads it there when the argument is omitted)
+    if ! rabbit_ctl "$node" -q authenticate_user "$RABBIT_TEST_USER" "$RABBIT_TEST_PASSWORD" >/dev/null 2>&1; then
+        if rabbit_ctl "$node" -q list_users --no-table-headers 2>/dev/null | awk '{print $1}' | grep -qx "$RABBIT_TEST_USER"; then
+            printf '%s\n' "$RABBIT_TEST_PASSWORD" | rabbit_ctl "$node" -q change_password "$RABBIT_TEST_USER" >/dev/null || return 1
+        else
+            printf '%s\n' "$RABBIT_TEST_PASSWORD" | rabbit_ctl "$node" -q add_user "$RABBIT_TEST_USER" >/dev/null || return 1
+        fi
     fi
     # administrator: lets tests use the management HTTP API (queue depths, bindings, connections) on this throwaway broker
     rabbit_ctl "$node" -q set_user_tags "$RABBIT_TEST_USER" administrator >/dev/null || return 1
@@ -222,12 +242,11 @@ rabbit_start() {
     chmod 755 "$SVC_STATE" "$SVC_RDIR"
     node="$(rabbit_node)"
 
-    if [[ -f "$SVC_RDIR/started" ]] && rabbit_ping "$node"; then
+    if [[ -f "$SVC_RDIR/started" ]] && rabbit_app_running "$node"; then
         svc_log "RabbitMQ node $node already running (started earlier by this script)"
-        if ! rabbit_app_running "$node"; then
-            svc_log "RabbitMQ app is stopped; start_app"
-            rabbit_ctl "$node" -q start_app >/dev/null || return 1
-        fi
+    elif [[ -f "$SVC_RDIR/started" ]] && rabbit_ping "$node"; then
+        svc_log "RabbitMQ node $node is up but its app is stopped; start_app"
+        rabbit_ctl "$node" -q start_app >/dev/null || return 1
         rabbit_wait_ready "$node" || return 1
     elif svc_port_open "$RABBIT_AMQP_PORT"; then
         node=""
@@ -250,8 +269,8 @@ rabbit_start() {
             svc_log "the rabbitmq user cannot write $SVC_RDIR (a parent dir is not world-searchable?); set INTELX_SERVICES_DIR"
             return 1
         fi
-        rabbit_enable_management "$node"
         rabbit_ensure_epmd || return 1
+        rabbit_enable_management "$node"
         svc_log "starting RabbitMQ node $node (127.0.0.1:$RABBIT_AMQP_PORT, management 127.0.0.1:$RABBIT_MGMT_PORT)"
         echo "$node" >"$SVC_RDIR/node"
         ( rabbit_export_env "$node"; cd / && rabbitmq-server -detached ) >/dev/null 2>&1 || {
@@ -273,14 +292,13 @@ rabbit_stop() {
     node="$(rabbit_node)"
     pid="$(cat "$SVC_RDIR/rabbit.pid" 2>/dev/null)"
     svc_log "stopping RabbitMQ node $node"
-    if command -v rabbitmqctl >/dev/null 2>&1; then
-        timeout 90 rabbitmqctl -n "$node" -q stop "$SVC_RDIR/rabbit.pid" >/dev/null 2>&1 || true
+    if command -v rabbitmqctl >/dev/null 2>&1 && rabbit_epmd_up; then
+        ERL_EPMD_ADDRESS=127.0.0.1 timeout 90 rabbitmqctl -n "$node" -q stop "$SVC_RDIR/rabbit.pid" >/dev/null 2>&1 || true
     fi
     if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
         svc_log "RabbitMQ (pid $pid) still running; SIGTERM"
         kill "$pid" 2>/dev/null || true
-        local i
-        for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
     fi
     rm -f "$SVC_RDIR/started" "$SVC_RDIR/rabbit.pid"
@@ -379,7 +397,10 @@ pg_stop_server() {
 }
 
 pg_stop() {
-    [[ -f "$SVC_PGDIR/started" ]] || return 0
+    if [[ ! -f "$SVC_PGDIR/started" ]]; then
+        [[ -d "$SVC_PGDIR" ]] && svc_log "PostgreSQL: no cluster started by this script is marked running; nothing to stop"
+        return 0
+    fi
     pg_stop_server || svc_log "pg_ctl stop failed (ignored)"
     rm -f "$SVC_PGDIR/started"
     return 0
@@ -405,6 +426,9 @@ EOF
 services_start() {
     local t0=$SECONDS
     mkdir -p "$SVC_STATE" || return 1
+    # the service users must be able to traverse to it, whatever the umask was
+    [[ "$SVC_STATE" == "$_svc_repo/.tmp/services" ]] && chmod a+rx "$_svc_repo/.tmp"
+    chmod a+rx "$SVC_STATE"
     pg_start_server || return 1
     rabbit_start || return 1
     services_write_env || return 1
