@@ -53,10 +53,15 @@ internal sealed class ExchangeProcess : IDisposable
         {
             start.Environment[key] = value;
         }
+        foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("BENCH_EXCHANGE__", StringComparison.Ordinal)))
+        {
+            start.Environment[key["BENCH_EXCHANGE__".Length..]] = Environment.GetEnvironmentVariable(key);
+        }
 
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        var echo = Environment.GetEnvironmentVariable("BENCH_EXCHANGE_LOG") == "1";
+        process.OutputDataReceived += (_, e) => { if (echo && e.Data is not null) Console.Error.WriteLine("[exchange] " + e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("[exchange] " + e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -107,10 +112,17 @@ internal sealed class ExchangeProcess : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already disposed.
         }
         _process.Dispose();
         try

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using IntelExchange.Api.Infrastructure.Data;
@@ -8,7 +9,30 @@ namespace IntelExchange.Api.Security;
 
 internal sealed record TenantEntry(string Id, string Name, TenantRoles Roles, bool Suspended);
 
-internal sealed record SigningKeyEntry(string Kid, string TenantId, ECParameters PublicKey, string PublicKeyPem, bool Retired);
+internal sealed record SigningKeyEntry(string Kid, string TenantId, ECParameters PublicKey, string PublicKeyPem, bool Retired)
+{
+    private readonly ConcurrentBag<ECDsa> _verifiers = [];
+
+    /// <summary>
+    /// Verifies with a pooled key object: importing an EC key validates the point, which costs as much as a verification,
+    /// so each key is imported once per concurrent caller rather than once per request.
+    /// </summary>
+    public bool VerifyData(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+    {
+        if (!_verifiers.TryTake(out var key))
+        {
+            key = ECDsa.Create(PublicKey);
+        }
+        try
+        {
+            return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        finally
+        {
+            _verifiers.Add(key);
+        }
+    }
+}
 
 internal sealed record CredentialEntry(string Thumbprint, string TenantId, DateTimeOffset NotAfter, bool Revoked);
 

@@ -41,13 +41,22 @@ internal sealed class SubmitReportHandler(
         var bodySha256 = Convert.ToHexStringLower(SHA256.HashData(command.Body));
         using var inFlight = idempotency.Enter(tenant, command.IdempotencyKey);
 
-        var replay = await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, bodySha256, cancellationToken);
-        if (replay is not null)
+        // The happy path costs no idempotency lookup: the record is inserted with the report, and a duplicate is found
+        // by its unique key. A retry of an accepted request whose signature has since gone stale is found here.
+        VerifiedSignature signature;
+        try
         {
-            return replay;
+            signature = verifier.Verify(command.Signature, command.Body, tenant);
         }
-
-        var signature = verifier.Verify(command.Signature, command.Body, tenant);
+        catch (ProblemException)
+        {
+            var replay = await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, bodySha256, cancellationToken);
+            if (replay is not null)
+            {
+                return replay;
+            }
+            throw;
+        }
         var recipients = ResolveRecipients(command.Report, tenant);
 
         var receivedAt = clock.GetUtcNow();

@@ -54,7 +54,6 @@ internal sealed class OutboxDispatcher(
         {
             try
             {
-                await SequenceFeedAsync(stoppingToken);
                 var (sent, failed) = await DispatchBatchAsync(stoppingToken);
                 if (failed > 0)
                 {
@@ -111,8 +110,10 @@ internal sealed class OutboxDispatcher(
                 .OrderBy(m => m.Id).Take(BatchSize).ToListAsync(cancellationToken);
         }
 
+        await SequenceFeedAsync(db, cancellationToken);
         if (rows.Count == 0)
         {
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return (0, 0);
         }
@@ -185,29 +186,31 @@ internal sealed class OutboxDispatcher(
         TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(attempts - 1, 10)), 30_000));
 
     /// <summary>
-    /// Gives new cases their feed position. The counter row is locked until commit, so positions become visible in
-    /// increasing order and a reader paging with <c>after</c> never skips one.
+    /// Gives new cases their feed position, in this round's transaction. The counter row stays locked until commit, so
+    /// positions become visible in increasing order and a reader paging with <c>after</c> never skips one. If another
+    /// instance holds the counter, this round leaves sequencing to it.
     /// </summary>
-    private async Task SequenceFeedAsync(CancellationToken cancellationToken)
+    private static async Task<int> SequenceFeedAsync(ExchangeDb db, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
-        if (!await db.Cases.AnyAsync(c => c.FeedPosition == null, cancellationToken))
+        var cases = db.IsPostgres
+            ? await db.Cases.FromSqlRaw("""SELECT * FROM "Cases" WHERE "FeedPosition" IS NULL ORDER BY "Id" LIMIT 1000 FOR UPDATE SKIP LOCKED""").ToListAsync(cancellationToken)
+            : await db.Cases.Where(c => c.FeedPosition == null).OrderBy(c => c.Id).Take(1000).ToListAsync(cancellationToken);
+        if (cases.Count == 0)
         {
-            return;
+            return 0;
         }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var counter = db.IsPostgres
-            ? await db.SequenceCounters.FromSqlInterpolated($"""SELECT * FROM "SequenceCounters" WHERE "Name" = {SequenceCounterNames.Feed} FOR UPDATE""").SingleAsync(cancellationToken)
+            ? await db.SequenceCounters.FromSqlInterpolated($"""SELECT * FROM "SequenceCounters" WHERE "Name" = {SequenceCounterNames.Feed} FOR UPDATE SKIP LOCKED""").SingleOrDefaultAsync(cancellationToken)
             : await db.SequenceCounters.SingleAsync(s => s.Name == SequenceCounterNames.Feed, cancellationToken);
-        var cases = await db.Cases.Where(c => c.FeedPosition == null).OrderBy(c => c.Id).Take(1000).ToListAsync(cancellationToken);
+        if (counter is null)
+        {
+            return 0;
+        }
         foreach (var shared in cases)
         {
             shared.FeedPosition = ++counter.Value;
         }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        return cases.Count;
     }
 }
 

@@ -84,14 +84,14 @@ internal sealed class DetachedJwsVerifier(TenantDirectory directory, TimeProvide
             throw new ProblemException(Problems.SignatureInvalid, "An ES256 signature is 64 bytes (r || s).");
         }
 
-        if (!VerifySignature(key.PublicKey, parts[0], body, signature))
+        if (!VerifySignature(key, parts[0], body, signature))
         {
             throw new ProblemException(Problems.SignatureInvalid);
         }
         return new VerifiedSignature(header.Kid, header.Jti, issuedAt);
     }
 
-    private static bool VerifySignature(ECParameters publicKey, string encodedHeader, ReadOnlySpan<byte> body, byte[] signature)
+    private static bool VerifySignature(SigningKeyEntry key, string encodedHeader, ReadOnlySpan<byte> body, byte[] signature)
     {
         var encodedBodyLength = Base64Url.GetEncodedLength(body.Length);
         var signingInput = new byte[encodedHeader.Length + 1 + encodedBodyLength];
@@ -99,8 +99,7 @@ internal sealed class DetachedJwsVerifier(TenantDirectory directory, TimeProvide
         signingInput[encodedHeader.Length] = (byte)'.';
         Base64Url.EncodeToUtf8(body, signingInput.AsSpan(encodedHeader.Length + 1));
 
-        using var ecdsa = ECDsa.Create(publicKey);
-        return ecdsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return key.VerifyData(signingInput, signature);
     }
 
     private static JwsHeader ParseHeader(string encoded)
