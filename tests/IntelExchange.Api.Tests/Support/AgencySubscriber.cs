@@ -55,7 +55,16 @@ public sealed class AgencySubscriber : IAsyncDisposable
         public IReadOnlyList<CaseStatusChanged> StatusChanges => _messages.OfType<CaseStatusChanged>().ToList();
         public IReadOnlyList<CaseLifted> Lifts => _messages.OfType<CaseLifted>().ToList();
 
+        /// <summary>While true, the handler throws for every report, as a broken agency system would.</summary>
+        public bool FailReports { get; set; }
+
+        public int FailedAttempts => _failedAttempts;
+
+        private int _failedAttempts;
+
         public void Add(object message) => _messages.Enqueue(message);
+
+        public void CountFailure() => Interlocked.Increment(ref _failedAttempts);
 
         public async Task<bool> WaitForReportsAsync(int count, TimeSpan timeout)
         {
@@ -72,6 +81,11 @@ public sealed class AgencySubscriber : IAsyncDisposable
     {
         public Task OnReportShared(ReportShared message, CancellationToken cancellationToken)
         {
+            if (recorder.FailReports)
+            {
+                recorder.CountFailure();
+                throw new InvalidOperationException("The agency's case system is down.");
+            }
             recorder.Add(message);
             return Task.CompletedTask;
         }

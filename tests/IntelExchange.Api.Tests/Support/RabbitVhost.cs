@@ -74,16 +74,20 @@ public sealed class RabbitVhost : IAsyncDisposable
         return vhost;
     }
 
-    /// <summary>The number of ready messages in a queue of this vhost, or null if it does not exist.</summary>
+    /// <summary>The number of ready messages in a queue of this vhost (exact, from a passive declare), or null if it does not exist.</summary>
     public async Task<int?> QueueDepthAsync(string queue)
     {
-        var response = await _management.GetAsync($"/api/queues/{Name}/{Uri.EscapeDataString(queue)}");
-        if (!response.IsSuccessStatusCode)
+        var factory = new RabbitMQ.Client.ConnectionFactory { HostName = Host, Port = Port, VirtualHost = Name, UserName = Username, Password = Password };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        try
+        {
+            return (int)(await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
         {
             return null;
         }
-        var json = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
-        return json.TryGetProperty("messages", out var messages) ? messages.GetInt32() : 0;
     }
 
     public async ValueTask DisposeAsync()
