@@ -110,6 +110,17 @@ internal sealed class ExchangeProcess : IDisposable
         return new HttpClient(handler) { BaseAddress = PartnerAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>CPU time (user + system) the exchange process has used so far.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var fields = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime (fields 14 and 15 of stat)
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+    }
+
     public void Dispose()
     {
         try

@@ -98,12 +98,16 @@ foreach (var report in Enumerable.Range(0, 200).Select(i => Sign($"warm-{runId}-
     await Submit(report);
 }
 
+var cpuBefore = exchange.CpuTime;
 var bare = await ClosedLoop.RunAsync("(a) GET /v1/partners/me over mTLS", workers, TimeSpan.FromSeconds(seconds),
     async _ => (await ifpi.GetAsync("/v1/partners/me")).StatusCode == HttpStatusCode.OK);
 
+Console.WriteLine($"    exchange CPU per request: {(exchange.CpuTime - cpuBefore).TotalMilliseconds / (bare.Throughput * seconds):F2} ms");
 var presigned = new ConcurrentQueue<Signed>(Enumerable.Range(0, Math.Max(20_000, (int)(bare.Throughput * seconds * 1.2))).Select(i => Sign($"b-{runId}-{i}")));
+cpuBefore = exchange.CpuTime;
 var intake = await ClosedLoop.RunAsync("(b) POST /v1/reports, signed, pre-signed bodies", workers, TimeSpan.FromSeconds(seconds),
     async _ => presigned.TryDequeue(out var report) && await Submit(report) == HttpStatusCode.Accepted);
+Console.WriteLine($"    exchange CPU per request: {(exchange.CpuTime - cpuBefore).TotalMilliseconds / (intake.Throughput * seconds):F2} ms");
 Console.WriteLine($"    ratio (b)/(a) = {intake.Throughput / bare.Throughput:F2}  (target >= 0.5)");
 
 var rate = Math.Max(1, intake.Throughput / 2);
