@@ -296,6 +296,21 @@ public sealed class ReportValidationTests : IClassFixture<SqliteExchange>, IDisp
     public async Task Refuses_an_observation_before_2000() =>
         await InvalidAtAsync(ReportBodies.WithValue("observedAt", "1999-12-31T23:59:59Z"), "observedAt");
 
+    [Theory]
+    [InlineData("observedAt", "2026-11-20T10:00:00")]
+    [InlineData("observedAt", "2026-11-20")]
+    [InlineData("observedAt", "2026-11-20 10:00:00Z")]
+    [InlineData("evidence[0].capturedAt", "2026-11-20T09:58:00")]
+    public async Task Refuses_a_time_without_a_utc_offset_because_it_would_name_no_single_instant(string path, string value) =>
+        await MalformedAsync(ReportBodies.WithValue(path, value), "$." + path);
+
+    [Theory]
+    [InlineData("2026-11-20T10:00:00Z")]
+    [InlineData("2026-11-20T05:00:00-05:00")]
+    [InlineData("2026-11-20T10:00:00.123456Z")]
+    public async Task Accepts_an_rfc_3339_time_with_an_offset(string value) =>
+        await AcceptedAsync(ReportBodies.WithValue("observedAt", value));
+
     [Fact]
     public async Task Refuses_evidence_captured_in_the_future() =>
         await InvalidAtAsync(ReportBodies.WithValue("evidence[0].capturedAt", DateTimeOffset.UtcNow.AddDays(1).ToString("O")), "evidence[0].capturedAt");
