@@ -349,6 +349,14 @@ public sealed class ReportValidationTests : IClassFixture<SqliteExchange>, IDisp
         Enumerable.Range(0, count).Select(i => ReportBodies.Target("domain", $"mirror-{i}.y2mate.example")).ToArray();
 
     [Theory]
+    [InlineData("targets", "targets[6]")]
+    [InlineData("works", "works[1]")]
+    [InlineData("evidence", "evidence[1]")]
+    [InlineData("shareWith", "shareWith[1]")]
+    public async Task Refuses_a_null_item_in_a_list(string list, string path) =>
+        await InvalidAtAsync(ReportBodies.With(r => r[list]!.AsArray().Add(null)), path);
+
+    [Theory]
     [InlineData("externalId", 101)]
     [InlineData("legalBasis.mouReference", 201)]
     [InlineData("legalBasis.orderReference", 201)]
