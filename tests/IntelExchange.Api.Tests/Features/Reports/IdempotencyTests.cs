@@ -210,4 +210,51 @@ public sealed class IdempotencyOnSqliteTests(SqliteExchange fixture)
     : IdempotencyTests(fixture.Server), IClassFixture<SqliteExchange>;
 
 public sealed class IdempotencyOnPostgresTests(PostgresExchange fixture)
-    : IdempotencyTests(fixture.Server), IClassFixture<PostgresExchange>;
+    : IdempotencyTests(fixture.Server), IClassFixture<PostgresExchange>
+{
+    /// <summary>
+    /// The in-flight guard is per instance; across instances the unique keys decide. Two exchanges share one database
+    /// (and one dev PKI, so the same certificate and key work on both).
+    /// </summary>
+    [Fact]
+    public async Task Stores_exactly_one_report_when_duplicates_race_on_two_instances_sharing_one_database()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Persistence:Provider"] = "postgres",
+            ["ConnectionStrings:IntelExchange"] = TestServices.PostgresDatabase("twoinstances"),
+        };
+        using var first = new ExchangeServer(settings);
+        using var second = new ExchangeServer(settings, first.DataPath);
+        using var viaFirst = new Partner(first, "ifpi");
+        using var viaSecond = new Partner(second, "ifpi");
+        var body = SampleReports.Bytes(SampleReports.Json());
+        var signature = viaFirst.Sign(body);
+        var key = Guid.NewGuid().ToString();
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sends = Enumerable.Range(0, 20).Select(async i =>
+        {
+            await start.Task;
+            return await (i % 2 == 0 ? viaFirst : viaSecond).PostRawAsync(body, signature, $"\"{key}\"");
+        }).ToList();
+
+        start.SetResult();
+        var responses = await Task.WhenAll(sends);
+
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
+        var accepted = responses.Where(r => r.StatusCode == HttpStatusCode.Accepted).ToList();
+        var reportIds = new HashSet<Guid>();
+        foreach (var response in accepted)
+        {
+            reportIds.Add((await response.Content.ReadFromJsonAsync<ReportAccepted>())!.ReportId);
+        }
+        Assert.Single(reportIds);
+        Assert.Equal(1, first.WithDb(db => db.Reports.Count()));
+        Assert.Equal(1, first.WithDb(db => db.IdempotencyRecords.Count(r => r.Key == key)));
+        Assert.Single(accepted, r => !r.Headers.Contains("Idempotent-Replayed"));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+}
