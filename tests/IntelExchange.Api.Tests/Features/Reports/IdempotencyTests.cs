@@ -101,6 +101,22 @@ public abstract class IdempotencyTests : IDisposable
     }
 
     [Fact]
+    public async Task Replays_for_the_same_key_and_body_when_a_retry_is_signed_again_with_a_new_jti()
+    {
+        var body = NewBody();
+        var key = Guid.NewGuid().ToString();
+        using var original = await _ifpi.PostRawAsync(body, _ifpi.Sign(body), Quoted(key));
+        var afterOriginal = StoredRows.Count(_server);
+
+        using var retry = await _ifpi.PostRawAsync(body, _ifpi.Sign(body), Quoted(key));
+
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(["true"], retry.Headers.GetValues("Idempotent-Replayed"));
+        Assert.Equal(await original.Content.ReadAsByteArrayAsync(), await retry.Content.ReadAsByteArrayAsync());
+        Assert.Equal(afterOriginal, StoredRows.Count(_server));
+    }
+
+    [Fact]
     public async Task Refuses_the_same_key_with_another_body_with_422_and_stores_nothing()
     {
         var key = Guid.NewGuid().ToString();
