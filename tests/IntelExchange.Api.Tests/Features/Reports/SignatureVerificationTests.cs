@@ -209,6 +209,46 @@ public abstract class SignatureVerificationTests : IDisposable
     }
 
     [Fact]
+    public async Task Accepts_a_jti_already_used_by_another_tenant_because_jti_is_unique_per_tenant()
+    {
+        await _server.EnsureAgreementAsync("es-mcd", "indecopi");
+        using var esMcd = new Partner(_server, "es-mcd");
+        var jti = Guid.NewGuid().ToString();
+        var first = NewBody();
+        var second = NewBody();
+
+        using var byIfpi = await _ifpi.SubmitAsync(first, _ifpi.Sign(first, h => h["jti"] = jti));
+        using var byEsMcd = await esMcd.SubmitAsync(second, esMcd.Sign(second, h => h["jti"] = jti));
+
+        Assert.Equal(HttpStatusCode.Accepted, byIfpi.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, byEsMcd.StatusCode);
+        Assert.Equal(2, _server.WithDb(db => db.Reports.Count(r => r.Jti == jti)));
+    }
+
+    [Fact]
+    public async Task Refuses_a_signing_key_once_it_is_retired_without_a_restart()
+    {
+        using var rotated = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var kid = await _server.RegisterSigningKeyAsync("ifpi", rotated);
+        var before = NewBody();
+        using var accepted = await _ifpi.SubmitAsync(before, ReportSigning.Sign(before, rotated, ReportSigning.Header("ifpi", kid)));
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+
+        await _server.RetireSigningKeyAsync(kid);
+        var after = NewBody();
+
+        await RefusedAsync(Problems.SignatureKeyUnknown, after, ReportSigning.Sign(after, rotated, ReportSigning.Header("ifpi", kid)));
+    }
+
+    [Fact]
+    public async Task Refuses_a_jti_longer_than_200_characters()
+    {
+        var body = NewBody();
+
+        await RefusedAsync(Problems.SignatureMalformed, body, _ifpi.Sign(body, h => h["jti"] = new string('j', 201)));
+    }
+
+    [Fact]
     public async Task Refuses_alg_none_with_an_empty_signature()
     {
         var body = NewBody();
