@@ -70,6 +70,30 @@ public abstract class ReportStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Accepts_forty_concurrent_distinct_reports_and_stores_each_once()
+    {
+        var before = StoredRows.Count(_server);
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sends = Enumerable.Range(0, 40).Select(async _ =>
+        {
+            var body = SampleReports.Bytes(SampleReports.Json());
+            await start.Task;
+            using var response = await _ifpi.SubmitAsync(body);
+            return (response.StatusCode, Text: await response.Content.ReadAsStringAsync());
+        }).ToList();
+
+        start.SetResult();
+        var answers = await Task.WhenAll(sends);
+
+        Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.Accepted, $"{(int)a.StatusCode}: {a.Text}"));
+        Assert.Equal(before with
+        {
+            Reports = before.Reports + 40, Cases = before.Cases + 40, OutboxMessages = before.OutboxMessages + 40,
+            IdempotencyRecords = before.IdempotencyRecords + 40,
+        }, StoredRows.Count(_server));
+    }
+
+    [Fact]
     public async Task Shares_with_the_default_recipient_when_share_with_is_omitted()
     {
         var body = ReportBodies.With(r => r.Remove("shareWith"));
