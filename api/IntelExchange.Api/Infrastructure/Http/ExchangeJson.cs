@@ -38,7 +38,7 @@ internal static class ExchangeJson
         var reason = message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown property"
             : message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "duplicate property"
             : message.Contains("missing required", StringComparison.OrdinalIgnoreCase) ? "missing required property"
-            : message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase) ? "null is not allowed"
+            : message.Contains("null values", StringComparison.OrdinalIgnoreCase) || message.Contains("non-nullable", StringComparison.OrdinalIgnoreCase) ? "null is not allowed"
             : message.Contains("depth", StringComparison.OrdinalIgnoreCase) ? "nesting too deep"
             : exception.InnerException is not null || message.Contains("could not be converted", StringComparison.Ordinal) ? "value of the wrong type or not an allowed value"
             : "invalid JSON";

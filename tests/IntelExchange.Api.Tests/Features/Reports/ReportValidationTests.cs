@@ -41,12 +41,17 @@ public sealed class ReportValidationTests : IClassFixture<SqliteExchange>, IDisp
         Assert.All(problem.GetProperty("errors").GetProperty(path).EnumerateArray(), m => Assert.False(string.IsNullOrWhiteSpace(m.GetString())));
     }
 
-    private async Task MalformedAsync(byte[] body, string? pathInDetail = null)
+    private async Task MalformedAsync(byte[] body, string? pathInDetail = null, string? reason = null)
     {
         var problem = await RefusedAsync(Problems.MalformedJson, body);
+        var detail = problem.GetProperty("detail").GetString();
         if (pathInDetail is not null)
         {
-            Assert.EndsWith("at " + pathInDetail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.EndsWith(" at " + pathInDetail, detail, StringComparison.Ordinal);
+        }
+        if (reason is not null)
+        {
+            Assert.StartsWith(reason + " at ", detail, StringComparison.Ordinal);
         }
     }
 
@@ -417,31 +422,31 @@ public sealed class ReportValidationTests : IClassFixture<SqliteExchange>, IDisp
 
     [Fact]
     public async Task Refuses_a_target_type_outside_the_enumeration() =>
-        await MalformedAsync(ReportBodies.WithTarget("email", "admin@y2mate.example"));
+        await MalformedAsync(ReportBodies.WithTarget("email", "admin@y2mate.example"), "$.targets[0].type");
 
     [Fact]
     public async Task Refuses_an_unknown_property_so_a_body_can_never_name_its_submitter() =>
-        await MalformedAsync(ReportBodies.WithValue("submitter", "indecopi"));
+        await MalformedAsync(ReportBodies.WithValue("submitter", "indecopi"), "$.submitter", "unknown property");
 
     [Fact]
     public async Task Refuses_an_unknown_property_inside_a_target() =>
-        await MalformedAsync(ReportBodies.WithValue("targets[0].port", 443));
+        await MalformedAsync(ReportBodies.WithValue("targets[0].port", 443), "$.targets[0].port", "unknown property");
 
     [Fact]
     public async Task Refuses_a_duplicate_property() =>
-        await MalformedAsync(Encoding.UTF8.GetBytes(SampleReports.Json().Replace("\"tlp\": \"amber\"", "\"tlp\": \"amber\", \"tlp\": \"clear\"", StringComparison.Ordinal)));
+        await MalformedAsync(Encoding.UTF8.GetBytes(SampleReports.Json().Replace("\"tlp\": \"amber\"", "\"tlp\": \"amber\", \"tlp\": \"clear\"", StringComparison.Ordinal)), "$.tlp", "duplicate property");
 
     [Fact]
     public async Task Refuses_a_missing_required_property() =>
-        await MalformedAsync(ReportBodies.With(r => r.Remove("targets")));
+        await MalformedAsync(ReportBodies.With(r => r.Remove("targets")), "$", "missing required property");
 
     [Fact]
     public async Task Refuses_null_for_a_required_property() =>
-        await MalformedAsync(ReportBodies.WithValue("externalId", null));
+        await MalformedAsync(ReportBodies.WithValue("externalId", null), "$.externalId", "null is not allowed");
 
     [Fact]
     public async Task Refuses_a_number_given_as_a_string_where_a_string_is_expected() =>
-        await MalformedAsync(ReportBodies.WithValue("externalId", 123));
+        await MalformedAsync(ReportBodies.WithValue("externalId", 123), "$.externalId");
 
     [Theory]
     [InlineData("{")]
