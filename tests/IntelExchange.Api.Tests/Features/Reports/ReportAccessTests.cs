@@ -61,6 +61,18 @@ public sealed class ReportAccessTests : IClassFixture<SqliteExchange>, IDisposab
         }
     }
 
+    [Fact]
+    public async Task Answers_404_to_the_default_agency_for_a_report_shared_only_with_another_agency()
+    {
+        var accepted = await SubmitAsync(_ifpi, """["es-mcd"]""");
+
+        using var byIndecopi = await _indecopi.Http.GetAsync($"/v1/reports/{accepted.ReportId}");
+        using var byEsMcd = await _esMcd.Http.GetAsync($"/v1/reports/{accepted.ReportId}");
+
+        await ProblemAssert.IsProblemAsync(byIndecopi, Problems.NotFound);
+        Assert.Equal(HttpStatusCode.OK, byEsMcd.StatusCode);
+    }
+
     private static string? Detail(JsonElement problem) => problem.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
 
     [Fact]
