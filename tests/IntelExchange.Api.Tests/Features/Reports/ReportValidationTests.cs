@@ -472,6 +472,8 @@ public sealed class ReportValidationTests : IClassFixture<SqliteExchange>, IDisp
     [Theory]
     [InlineData("application/json; charset=utf-8")]
     [InlineData("Application/JSON")]
+    [InlineData("application/json;charset=UTF-8")]
+    [InlineData("application/json; charset=\"utf-8\"")]
     public async Task Accepts_json_with_or_without_a_utf8_charset(string contentType)
     {
         var body = SampleReports.Bytes(SampleReports.Json());
