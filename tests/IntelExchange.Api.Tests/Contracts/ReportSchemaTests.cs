@@ -116,6 +116,67 @@ public sealed class ReportSchemaTests : IClassFixture<SqliteExchange>
         Assert.Equal(["indecopi"], report.ShareWith);
     }
 
+    public static TheoryData<string> ValidVariants() =>
+    [
+        "trailing-dot domain", "upper-case domain", "idn domain", "upper-case hex", "offset time", "fractional seconds",
+        "null optional members", "absent optional members", "1000 targets", "url with port and query", "mobile app without name",
+        "desktop app without url or hash", "line breaks in notes", "non-latin text",
+    ];
+
+    [Theory]
+    [MemberData(nameof(ValidVariants))]
+    public void Accepts_a_valid_variant_in_the_schema_and_in_the_server(string variant)
+    {
+        var document = Variant(variant);
+
+        var schema = Evaluate(document);
+
+        Assert.True(schema.IsValid, $"the schema refuses {variant}: {Describe(schema)}");
+        Assert.Null(ServerRefusal(document));
+    }
+
+    private static byte[] Variant(string variant)
+    {
+        var report = JsonNode.Parse(Example("stream-ripping.json"))!.AsObject();
+        var targets = report["targets"]!.AsArray();
+        switch (variant)
+        {
+            case "trailing-dot domain": targets[0]!["value"] = "y2mate.example."; break;
+            case "upper-case domain": targets[0]!["value"] = "Y2MATE.Example"; break;
+            case "idn domain": targets[0]!["value"] = "bücher.example"; break;
+            case "upper-case hex": report["evidence"]![0]!["sha256"] = new string('A', 64); break;
+            case "offset time": report["observedAt"] = "2026-11-20T05:00:00-05:00"; break;
+            case "fractional seconds": report["observedAt"] = "2026-11-20T10:00:00.1234567Z"; break;
+            case "null optional members":
+                foreach (var member in new[] { "works", "evidence", "liveEvent", "shareWith", "notes" })
+                {
+                    report[member] = null;
+                }
+                report["legalBasis"]!["orderReference"] = null;
+                break;
+            case "absent optional members":
+                foreach (var member in new[] { "works", "evidence", "liveEvent", "shareWith", "notes" })
+                {
+                    report.Remove(member);
+                }
+                report["legalBasis"]!.AsObject().Remove("orderReference");
+                break;
+            case "1000 targets":
+                report["targets"] = new JsonArray(Enumerable.Range(0, 1000).Select(i => (JsonNode)ReportBodies.Target("domain", $"m{i}.y2mate.example")).ToArray());
+                break;
+            case "url with port and query": targets[1]!["value"] = "https://y2mate.example:8443/es/youtube-mp3?v=abc#t=1"; break;
+            case "mobile app without name": targets[4]!.AsObject().Remove("name"); break;
+            case "desktop app without url or hash":
+                targets[5]!.AsObject().Remove("downloadUrl");
+                targets[5]!["sha256"] = null;
+                break;
+            case "line breaks in notes": report["notes"] = "First line.\r\nSecond line.\tTabbed."; break;
+            case "non-latin text": report["works"]![0]!["title"] = "Песня · 歌 · أغنية"; break;
+            default: throw new ArgumentOutOfRangeException(nameof(variant), variant, "no such variant");
+        }
+        return Encoding.UTF8.GetBytes(report.ToJsonString());
+    }
+
     public static TheoryData<string> InvalidDocuments() =>
     [
         "missing targets", "no targets", "1001 targets", "unknown member", "null externalId", "blank externalId", "long externalId",
@@ -123,7 +184,8 @@ public sealed class ReportSchemaTests : IClassFixture<SqliteExchange>
         "single-label domain", "underscore in domain", "ftp url", "url with credentials", "app member on a domain",
         "mobile app without store", "desktop app without name", "bad isrc", "short sha256", "control character in notes",
         "uppercase recipient", "duplicate recipient", "empty shareWith", "unknown member in a target", "live event without name",
-        "null target", "null work", "null evidence", "null recipient",
+        "null target", "null work", "null evidence", "null recipient", "numeric domain", "domain over 253 characters",
+        "domain label of 64", "domain label ending with a hyphen", "url to a single-label host",
     ];
 
     [Theory]
@@ -181,6 +243,11 @@ public sealed class ReportSchemaTests : IClassFixture<SqliteExchange>
                 report["liveEvent"] = new JsonObject { ["startsAt"] = "2026-11-22T20:00:00Z", ["endsAt"] = "2026-11-22T22:00:00Z" };
                 break;
             case "null target": targets.Add(null); break;
+            case "numeric domain": targets[0]!["value"] = "203.0.113.7"; break;
+            case "domain over 253 characters": targets[0]!["value"] = string.Join('.', Enumerable.Repeat(new string('a', 63), 4)); break;
+            case "domain label of 64": targets[0]!["value"] = new string('a', 64) + ".example"; break;
+            case "domain label ending with a hyphen": targets[0]!["value"] = "y2mate-.example"; break;
+            case "url to a single-label host": targets[1]!["value"] = "https://intranet/"; break;
             case "null work": report["works"]!.AsArray().Add(null); break;
             case "null evidence": report["evidence"]!.AsArray().Add(null); break;
             case "null recipient": report["shareWith"]!.AsArray().Add(null); break;
