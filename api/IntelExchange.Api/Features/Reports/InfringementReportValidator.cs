@@ -28,10 +28,10 @@ internal sealed partial class InfringementReportValidator : AbstractValidator<In
 
         RuleFor(r => r.Targets).NotNull().Must(t => t is { Count: >= 1 and <= MaxTargets })
             .WithMessage($"must hold 1 to {MaxTargets} targets");
-        RuleForEach(r => r.Targets).SetValidator(new TargetValidator()).When(r => r.Targets is { Count: <= MaxTargets });
+        RuleForEach(r => r.Targets).NotNull().SetValidator(new TargetValidator()).When(r => r.Targets is { Count: <= MaxTargets });
 
         RuleFor(r => r.Works).Must(w => w is null || w.Count <= 1000).WithMessage("must hold at most 1000 works");
-        RuleForEach(r => r.Works).ChildRules(work =>
+        RuleForEach(r => r.Works).NotNull().ChildRules(work =>
         {
             work.RuleFor(w => w.Isrc).NotEmpty().Matches(IsrcPattern()).WithMessage("must be a 12-character ISRC such as PEA012300001");
             work.RuleFor(w => w.Title).MaximumLength(300).Must(BePrintableOrNull).WithMessage("must be printable text");
@@ -40,7 +40,7 @@ internal sealed partial class InfringementReportValidator : AbstractValidator<In
         }).When(r => r.Works is { Count: <= 1000 });
 
         RuleFor(r => r.Evidence).Must(e => e is null || e.Count <= 100).WithMessage("must hold at most 100 evidence items");
-        RuleForEach(r => r.Evidence).ChildRules(evidence =>
+        RuleForEach(r => r.Evidence).NotNull().ChildRules(evidence =>
         {
             evidence.RuleFor(e => e.Kind).IsInEnum();
             evidence.RuleFor(e => e.Sha256).NotEmpty().Matches(Sha256Pattern()).WithMessage("must be 64 hexadecimal characters");

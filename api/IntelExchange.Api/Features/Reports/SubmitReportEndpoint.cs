@@ -47,7 +47,7 @@ internal static class SubmitReportEndpoint
     private static bool IsJson(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var media)
         && media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-        && (media.Charset.Length == 0 || media.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase));
+        && (media.Charset.Length == 0 || HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The body exactly as sent (the signature covers these bytes), refused past the limit before it is all read.</summary>
     private static async Task<byte[]> ReadExactBodyAsync(HttpContext context, int maxBytes, CancellationToken cancellationToken)

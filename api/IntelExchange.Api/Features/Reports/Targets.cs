@@ -65,9 +65,12 @@ internal static partial class Targets
         value is not null && DottedQuad().IsMatch(value) && IPAddress.TryParse(value, out var address)
         && address.AddressFamily == AddressFamily.InterNetwork && IsPublicUnicast(address);
 
-    /// <summary>An IPv6 address without zone id that is public unicast (an IPv4-mapped form is judged by its IPv4 address).</summary>
+    /// <summary>
+    /// A bare IPv6 address (no brackets, port, prefix or zone id, which <see cref="IPAddress.TryParse(string?, out IPAddress?)"/>
+    /// would accept and drop) that is public unicast; an IPv4-mapped form is judged by its IPv4 address.
+    /// </summary>
     public static bool IsPublicIPv6(string? value) =>
-        value is not null && value.Length <= 45 && !value.Contains('%') && value.Contains(':')
+        value is not null && value.Length <= 45 && value.Contains(':') && value.All(c => char.IsAsciiHexDigit(c) || c is ':' or '.')
         && IPAddress.TryParse(value, out var address) && address.AddressFamily == AddressFamily.InterNetworkV6 && IsPublicUnicast(address);
 
     /// <summary>
