@@ -1,3 +1,5 @@
+using IntelExchange.Api.Features.Callbacks;
+using IntelExchange.Api.Features.Cases;
 using IntelExchange.Api.Features.Partners;
 using IntelExchange.Api.Features.Reports;
 using IntelExchange.Api.Infrastructure.Data;
@@ -27,6 +29,8 @@ builder.Services.AddExchangeMessaging(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
 builder.Services.AddExchangeOpenApi();
 builder.Services.AddUseCases();
+builder.Services.AddCases();
+builder.Services.AddCallbacks();
 
 var app = builder.Build();
 
@@ -40,6 +44,8 @@ app.UseExchangeOpenApi();
 app.MapOps();
 app.MapPartners();
 app.MapReports();
+app.MapCases();
+app.MapCallbacks();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();
