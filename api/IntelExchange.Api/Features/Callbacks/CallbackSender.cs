@@ -25,6 +25,7 @@ internal sealed class CallbackSender(
     ILogger<CallbackSender> logger) : BackgroundService
 {
     private const int BatchSize = 50;
+    private const string LeaseName = "callbacks";
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ClaimDuration = CallbackHttp.ConnectTimeout + CallbackHttp.RequestTimeout + TimeSpan.FromSeconds(40);
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -49,6 +50,24 @@ internal sealed class CallbackSender(
                 logger.LogWarning(exception, "Callback round failed");
             }
             await signal.WaitAsync(PollInterval, stoppingToken);
+        }
+    }
+
+    /// <summary>On a graceful stop, hands back what this instance holds so that another (or the next) one resumes at once.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
+            await db.CallbackDeliveries.Where(d => d.LeaseHolder == _instance)
+                .ExecuteUpdateAsync(set => set.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseHolder, (string?)null), cancellationToken);
+            await db.JobLeases.Where(l => l.Name == LeaseName && l.Holder == _instance).ExecuteDeleteAsync(cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not release the callback leases; they expire by themselves");
         }
     }
 
@@ -90,7 +109,7 @@ internal sealed class CallbackSender(
         }
         else
         {
-            if (!await JobLeases.TryAcquireAsync(db, "callbacks", _instance, now, TimeSpan.FromSeconds(30), cancellationToken))
+            if (!await JobLeases.TryAcquireAsync(db, LeaseName, _instance, now, TimeSpan.FromSeconds(30), cancellationToken))
             {
                 return [];
             }
@@ -108,6 +127,7 @@ internal sealed class CallbackSender(
         foreach (var row in rows)
         {
             row.LeaseUntil = now + ClaimDuration;
+            row.LeaseHolder = _instance;
         }
         var tenants = rows.Select(r => r.TenantId).Distinct().ToList();
         var webhooks = await db.WebhookEndpoints.AsNoTracking().Where(w => tenants.Contains(w.TenantId)).ToDictionaryAsync(w => w.TenantId, cancellationToken);
@@ -139,6 +159,7 @@ internal sealed class CallbackSender(
             row.LastStatusCode = outcome.StatusCode;
             row.LastError = outcome.Error;
             row.LeaseUntil = null;
+            row.LeaseHolder = null;
             if (outcome.Delivered)
             {
                 row.Status = CallbackDeliveryStatus.Delivered;

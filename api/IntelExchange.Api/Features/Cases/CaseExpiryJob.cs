@@ -19,6 +19,7 @@ internal sealed class CaseExpiryJob(
     ILogger<CaseExpiryJob> logger) : BackgroundService
 {
     private const int BatchSize = 100;
+    private const string LeaseName = "case-expiry";
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -38,6 +39,22 @@ internal sealed class CaseExpiryJob(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>On a graceful stop, hands the SQLite lease back so that the next instance takes over at once.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
+            await db.JobLeases.Where(l => l.Name == LeaseName && l.Holder == _instance).ExecuteDeleteAsync(cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Could not release the case expiry lease; it expires by itself");
+        }
+    }
+
     private async Task LiftExpiredAsync(CancellationToken cancellationToken)
     {
         List<Guid> due;
@@ -45,7 +62,7 @@ internal sealed class CaseExpiryJob(
         {
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
             var now = clock.GetUtcNow();
-            if (!db.IsPostgres && !await JobLeases.TryAcquireAsync(db, "case-expiry", _instance, now, TimeSpan.FromSeconds(30) + options.ExpiryInterval, cancellationToken))
+            if (!db.IsPostgres && !await JobLeases.TryAcquireAsync(db, LeaseName, _instance, now, TimeSpan.FromSeconds(30) + options.ExpiryInterval, cancellationToken))
             {
                 return;
             }

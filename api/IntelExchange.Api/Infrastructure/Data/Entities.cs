@@ -189,6 +189,7 @@ internal sealed class CallbackDelivery
 
     /// <summary>Set while one instance is sending it, so no other instance sends it at the same time.</summary>
     public DateTimeOffset? LeaseUntil { get; set; }
+    public string? LeaseHolder { get; set; }
     public DateTimeOffset? LastAttemptAt { get; set; }
     public int? LastStatusCode { get; set; }
     public string? LastError { get; set; }

@@ -147,6 +147,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.Property(d => d.TenantId).HasMaxLength(64);
             e.Property(d => d.Status).HasConversion<WireNameConverter<CallbackDeliveryStatus>>().HasMaxLength(16);
             e.Property(d => d.LastError).HasMaxLength(200);
+            e.Property(d => d.LeaseHolder).HasMaxLength(100);
             e.HasIndex(d => new { d.CaseId, d.Sequence }).IsUnique();
             e.HasIndex(d => new { d.Status, d.NextAttemptAt });
             e.HasIndex(d => new { d.TenantId, d.Id });
