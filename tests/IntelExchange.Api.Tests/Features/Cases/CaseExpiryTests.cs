@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Messaging;
 using IntelExchange.Api.Tests.Support;
 using IntelExchange.Contracts;
@@ -83,5 +84,5 @@ public sealed class CaseExpiryTests
         Assert.Equal(caseId, message.CaseId);
     }
 
-    private static CaseStatus WireNamesOf(string status) => Infrastructure.Data.WireNames<CaseStatus>.FromWire(status);
+    private static CaseStatus WireNamesOf(string status) => WireNames<CaseStatus>.FromWire(status);
 }

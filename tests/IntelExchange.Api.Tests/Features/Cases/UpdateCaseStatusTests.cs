@@ -4,6 +4,7 @@ using System.Text.Json;
 using IntelExchange.Api.Features.Cases;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.Messaging;
 using IntelExchange.Api.Tests.Support;
 using IntelExchange.Contracts;
 using IntelExchange.Contracts.V1;
@@ -229,8 +230,8 @@ public sealed class UpdateCaseStatusTests : IClassFixture<SqliteExchange>, IDisp
         var messages = _server.WithDb(db => db.OutboxMessages.AsNoTracking()
             .Where(m => m.Destination == "indecopi" && m.Body.Contains(caseId.ToString())).ToList());
         var changes = messages.Where(m => m.MessageType == nameof(CaseStatusChanged))
-            .Select(m => JsonSerializer.Deserialize<CaseStatusChanged>(m.Body, Infrastructure.Messaging.Outbox.MessageJson)!).OrderBy(c => c.Sequence).ToList();
-        var lifted = JsonSerializer.Deserialize<CaseLifted>(messages.Single(m => m.MessageType == nameof(CaseLifted)).Body, Infrastructure.Messaging.Outbox.MessageJson)!;
+            .Select(m => JsonSerializer.Deserialize<CaseStatusChanged>(m.Body, Outbox.MessageJson)!).OrderBy(c => c.Sequence).ToList();
+        var lifted = JsonSerializer.Deserialize<CaseLifted>(messages.Single(m => m.MessageType == nameof(CaseLifted)).Body, Outbox.MessageJson)!;
 
         Assert.Equal([CaseStatus.UnderReview, CaseStatus.OrderIssued, CaseStatus.Lifted], changes.Select(c => c.Status));
         Assert.Equal([2, 3, 4], changes.Select(c => c.Sequence));
