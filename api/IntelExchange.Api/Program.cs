@@ -1,3 +1,5 @@
+using IntelExchange.Api.Features.Callbacks;
+using IntelExchange.Api.Features.Cases;
 using IntelExchange.Api.Features.Intel;
 using IntelExchange.Api.Features.Partners;
 using IntelExchange.Api.Features.Reports;
@@ -28,6 +30,8 @@ builder.Services.AddExchangeMessaging(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
 builder.Services.AddExchangeOpenApi();
 builder.Services.AddUseCases();
+builder.Services.AddCases();
+builder.Services.AddCallbacks();
 
 var app = builder.Build();
 
@@ -42,6 +46,8 @@ app.MapOps();
 app.MapPartners();
 app.MapReports();
 app.MapIntel();
+app.MapCases();
+app.MapCallbacks();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();

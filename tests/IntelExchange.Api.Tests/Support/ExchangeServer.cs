@@ -17,8 +17,12 @@ public sealed class ExchangeServer : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
+    /// <summary>Only a data folder the server made up itself is deleted on dispose; a given one outlives it (restart tests).</summary>
+    private readonly bool _ownsDataPath;
+
     public ExchangeServer(IDictionary<string, string?>? settings = null, string? dataPath = null)
     {
+        _ownsDataPath = dataPath is null;
         DataPath = dataPath ?? Path.Combine(Path.GetTempPath(), "intelx-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>
         {
@@ -116,7 +120,7 @@ public sealed class ExchangeServer : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsDataPath)
         {
             try
             {

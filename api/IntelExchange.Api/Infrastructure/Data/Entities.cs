@@ -149,3 +149,50 @@ internal sealed class JobLease
     public required string Holder { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
 }
+
+/// <summary>A tenant's callback endpoint and its Standard Webhooks secret(s).</summary>
+internal sealed class WebhookEndpoint
+{
+    public required string TenantId { get; init; }
+    public required string Url { get; set; }
+
+    /// <summary><c>whsec_</c> + base64 key. Kept as is: the exchange needs the key itself to sign.</summary>
+    public required string Secret { get; set; }
+
+    /// <summary>The secret replaced by the last rotation, still signed with until <see cref="PreviousSecretExpiresAt"/>.</summary>
+    public string? PreviousSecret { get; set; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>One case change to POST to the submitter's webhook, with its delivery state (survives restarts).</summary>
+internal sealed class CallbackDelivery
+{
+    public required Guid Id { get; init; }
+    public required string TenantId { get; init; }
+    public required Guid CaseId { get; init; }
+
+    /// <summary>The case change's sequence: per case, n + 1 is never sent before n is delivered or dead.</summary>
+    public required int Sequence { get; init; }
+
+    /// <summary>The exact JSON body, signed afresh on every attempt.</summary>
+    public required byte[] Body { get; init; }
+    public required CallbackDeliveryStatus Status { get; set; }
+
+    /// <summary>Every attempt ever made.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Attempts since the delivery was (re)scheduled; indexes the retry schedule.</summary>
+    public int ScheduleStep { get; set; }
+    public DateTimeOffset? NextAttemptAt { get; set; }
+
+    /// <summary>Set while one instance is sending it, so no other instance sends it at the same time.</summary>
+    public DateTimeOffset? LeaseUntil { get; set; }
+    public string? LeaseHolder { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public DateTimeOffset CreatedAt { get; init; }
+}

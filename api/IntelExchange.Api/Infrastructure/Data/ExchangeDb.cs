@@ -18,6 +18,8 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<SequenceCounter> SequenceCounters => Set<SequenceCounter>();
     public DbSet<JobLease> JobLeases => Set<JobLease>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<CallbackDelivery> CallbackDeliveries => Set<CallbackDelivery>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -130,6 +132,26 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.HasKey(l => l.Name);
             e.Property(l => l.Name).HasMaxLength(64);
             e.Property(l => l.Holder).HasMaxLength(100);
+        });
+        model.Entity<WebhookEndpoint>(e =>
+        {
+            e.HasKey(w => w.TenantId);
+            e.Property(w => w.TenantId).HasMaxLength(64);
+            e.Property(w => w.Url).HasMaxLength(2048);
+            e.Property(w => w.Secret).HasMaxLength(100);
+            e.Property(w => w.PreviousSecret).HasMaxLength(100);
+            e.HasOne<Tenant>().WithMany().HasForeignKey(w => w.TenantId);
+        });
+        model.Entity<CallbackDelivery>(e =>
+        {
+            e.Property(d => d.TenantId).HasMaxLength(64);
+            e.Property(d => d.Status).HasConversion<WireNameConverter<CallbackDeliveryStatus>>().HasMaxLength(16);
+            e.Property(d => d.LastError).HasMaxLength(200);
+            e.Property(d => d.LeaseHolder).HasMaxLength(100);
+            e.HasIndex(d => new { d.CaseId, d.Sequence }).IsUnique();
+            e.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            e.HasIndex(d => new { d.TenantId, d.Id });
+            e.HasOne<CaseRecord>().WithMany().HasForeignKey(d => d.CaseId);
         });
     }
 }

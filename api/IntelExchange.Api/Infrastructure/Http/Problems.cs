@@ -41,6 +41,9 @@ public static class Problems
     public static readonly ProblemKind InvalidTransition = new("invalid-transition", 409, "The case cannot move to that status from where it stands.");
     public static readonly ProblemKind ServiceUnavailable = new("service-unavailable", 503, "The exchange cannot store the request right now; retry later.");
     public static readonly ProblemKind InternalError = new("internal-error", 500, "The exchange failed to process the request.");
+    public static readonly ProblemKind CaseMoveForbidden = new("case-move-forbidden", 403, "Only the case's agency may make this move, and only the report's submitter may withdraw.");
+    public static readonly ProblemKind CaseChanged = new("case-changed", 409, "The case changed while this move was being made; read it again before retrying.");
+    public static readonly ProblemKind CallbackUrlRefused = new("callback-url-refused", 422, "The callback URL is not allowed: it must be https and reach a public address.");
 }
 
 /// <summary>Thrown by handlers to refuse a request with a documented problem.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.Messaging;
 using IntelExchange.Api.Tests.Support;
 using IntelExchange.Contracts;
 using IntelExchange.Contracts.V1;
@@ -154,7 +155,7 @@ public abstract class ReportStorageTests : IDisposable
 
     private List<string> OutboxDestinations(Guid reportId) => _server.WithDb(db => db.OutboxMessages
             .Where(m => m.MessageType == nameof(ReportShared)).AsEnumerable()
-            .Select(m => (m.Destination, Message: JsonSerializer.Deserialize<ReportShared>(m.Body, Infrastructure.Messaging.Outbox.MessageJson)!))
+            .Select(m => (m.Destination, Message: JsonSerializer.Deserialize<ReportShared>(m.Body, Outbox.MessageJson)!))
             .Where(m => m.Message.ReportId == reportId)
             .Select(m => m.Destination)
             .Order(StringComparer.Ordinal)

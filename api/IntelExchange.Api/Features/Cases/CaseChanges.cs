@@ -1,0 +1,138 @@
+using IntelExchange.Api.Features.Callbacks;
+using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Contracts;
+using IntelExchange.Contracts.V1;
+using Microsoft.EntityFrameworkCore;
+
+namespace IntelExchange.Api.Features.Cases;
+
+/// <summary>A change to make to a case, by a tenant or by the exchange itself.</summary>
+internal sealed record CaseMove(
+    CaseStatus Status, string Actor, string? Reason = null, string? OrderReference = null, DateTimeOffset? EffectiveUntil = null,
+    string? Note = null, bool Expired = false)
+{
+    public const string ExchangeActor = "exchange";
+
+    public static readonly CaseMove Expiry = new(CaseStatus.Lifted, ExchangeActor, Reason: "expired", Expired: true);
+}
+
+/// <summary>
+/// Applies a move to a case inside the caller's transaction: the history row, the new state, the report's status, the
+/// bus messages to the agency (outbox) and the callback to the submitter all commit together, or not at all.
+/// </summary>
+internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, TimeProvider clock)
+{
+    /// <summary>
+    /// Serialises changes to one report's cases until commit, because the report's status depends on all of them.
+    /// PostgreSQL locks the report row (every writer locks it first, so there is one lock order); SQLite's IMMEDIATE
+    /// transaction already holds the database's write lock. False when the row is missing or, with
+    /// <paramref name="skipLocked"/>, held by another transaction.
+    /// </summary>
+    public static async Task<bool> LockReportAsync(ExchangeDb db, Guid caseId, bool skipLocked, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Case changes need an explicit transaction.");
+        }
+        if (!db.IsPostgres)
+        {
+            return true;
+        }
+        var locked = skipLocked
+            ? db.Database.SqlQuery<Guid>($"""
+                SELECT r."Id" AS "Value" FROM "Reports" AS r
+                WHERE r."Id" = (SELECT c."ReportId" FROM "Cases" AS c WHERE c."Id" = {caseId}) FOR UPDATE SKIP LOCKED
+                """)
+            : db.Database.SqlQuery<Guid>($"""
+                SELECT r."Id" AS "Value" FROM "Reports" AS r
+                WHERE r."Id" = (SELECT c."ReportId" FROM "Cases" AS c WHERE c."Id" = {caseId}) FOR UPDATE
+                """);
+        return (await locked.ToListAsync(cancellationToken)).Count > 0;
+    }
+
+    /// <summary>Moves a tracked case; the caller has checked the transition and who makes it, and then saves and commits.</summary>
+    public async Task<CaseEvent> ApplyAsync(ExchangeDb db, CaseRecord record, string externalId, CaseMove move, CancellationToken cancellationToken)
+    {
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Case changes need an explicit transaction.");
+        }
+        var now = clock.GetUtcNow();
+        var previous = record.Status;
+        record.Status = move.Status;
+        record.Sequence++;
+        record.UpdatedAt = now;
+        if (move.Status == CaseStatus.OrderIssued)
+        {
+            record.OrderReference = move.OrderReference;
+            record.EffectiveUntil = move.EffectiveUntil;
+        }
+
+        var change = new CaseEvent
+        {
+            Id = Guid.CreateVersion7(now),
+            CaseId = record.Id,
+            Sequence = record.Sequence,
+            Status = move.Status,
+            PreviousStatus = previous,
+            Actor = move.Actor,
+            Reason = move.Reason,
+            OrderReference = move.OrderReference,
+            EffectiveUntil = move.EffectiveUntil,
+            Note = move.Note,
+            OccurredAt = now,
+        };
+        db.CaseEvents.Add(change);
+
+        var changed = new CaseStatusChanged
+        {
+            CaseId = record.Id,
+            ReportId = record.ReportId,
+            Agency = record.AgencyId,
+            Submitter = record.ReporterId,
+            Status = move.Status,
+            PreviousStatus = previous,
+            Sequence = record.Sequence,
+            Actor = move.Actor,
+            Reason = move.Reason,
+            OrderReference = record.OrderReference,
+            EffectiveUntil = record.EffectiveUntil,
+            OccurredAt = now,
+        };
+        outbox.Enqueue(db, record.AgencyId, changed);
+        if (move.Status == CaseStatus.Lifted)
+        {
+            outbox.Enqueue(db, record.AgencyId, new CaseLifted
+            {
+                CaseId = record.Id,
+                ReportId = record.ReportId,
+                Agency = record.AgencyId,
+                Expired = move.Expired,
+                Sequence = record.Sequence,
+                LiftedAt = now,
+            });
+        }
+
+        await UpdateReportStatusAsync(db, record, cancellationToken);
+        await callbacks.ScheduleAsync(db, changed, externalId, cancellationToken);
+        return change;
+    }
+
+    /// <summary>After commit: wake the outbox dispatcher and the callback sender.</summary>
+    public void Committed()
+    {
+        outbox.Committed();
+        callbacks.Committed();
+    }
+
+    /// <summary>A report is in progress once any case moved, and closed when every case is terminal.</summary>
+    private static async Task UpdateReportStatusAsync(ExchangeDb db, CaseRecord record, CancellationToken cancellationToken)
+    {
+        var siblings = await db.Cases.AsNoTracking()
+            .Where(c => c.ReportId == record.ReportId && c.Id != record.Id).Select(c => c.Status).ToListAsync(cancellationToken);
+        var status = siblings.Append(record.Status).All(CaseTransitions.IsTerminal) ? ReportStatus.Closed : ReportStatus.InProgress;
+        await db.Reports.Where(r => r.Id == record.ReportId && r.Status != status)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.Status, status), cancellationToken);
+    }
+}

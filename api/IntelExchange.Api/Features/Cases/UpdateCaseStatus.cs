@@ -1,0 +1,136 @@
+using System.Text.Json;
+using FluentValidation;
+using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Security.Certificates;
+using IntelExchange.Contracts;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace IntelExchange.Api.Features.Cases;
+
+/// <summary>A party's move on a case; <see cref="RequestSha256"/> covers the route and the exact body.</summary>
+internal sealed record UpdateCaseStatus(Caller Caller, Guid CaseId, UpdateCaseStatusRequest Body, string RequestSha256, string IdempotencyKey)
+    : IRequest<IdempotentResponse>;
+
+internal sealed class UpdateCaseStatusValidator : AbstractValidator<UpdateCaseStatus>
+{
+    public const int MaxOrderReferenceLength = 200;
+
+    public UpdateCaseStatusValidator()
+    {
+        RuleFor(c => c.Body.Status).IsInEnum();
+        RuleFor(c => c.Body.Reason).MaximumLength(2000);
+        RuleFor(c => c.Body.Note).MaximumLength(4000);
+        When(c => c.Body.Status == CaseStatus.OrderIssued, () =>
+        {
+            RuleFor(c => c.Body.OrderReference).NotEmpty().MaximumLength(MaxOrderReferenceLength);
+            RuleFor(c => c.Body.EffectiveUntil).NotNull();
+        }).Otherwise(() =>
+        {
+            RuleFor(c => c.Body.OrderReference).Null().WithMessage("Only an order_issued move carries an orderReference.");
+            RuleFor(c => c.Body.EffectiveUntil).Null().WithMessage("Only an order_issued move carries an effectiveUntil.");
+        });
+    }
+}
+
+internal sealed class UpdateCaseStatusHandler(
+    ExchangeDb db,
+    CaseChanges changes,
+    CaseOptions options,
+    IdempotencyGuard idempotency,
+    TimeProvider clock,
+    ILogger<UpdateCaseStatusHandler> logger) : IRequestHandler<UpdateCaseStatus, IdempotentResponse>
+{
+    public const string Operation = "POST /v1/cases/{id}/status";
+
+    public async ValueTask<IdempotentResponse> Handle(UpdateCaseStatus command, CancellationToken cancellationToken)
+    {
+        var tenant = command.Caller.TenantId;
+        using var inFlight = idempotency.Enter(tenant, command.IdempotencyKey);
+        var replay = await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, command.RequestSha256, cancellationToken);
+        if (replay is not null)
+        {
+            return replay;
+        }
+        // Checked here rather than in the validator, so that a replay of a once-valid move is not refused as time passes.
+        CheckOrderWindow(command.Body);
+
+        IdempotentResponse response;
+        try
+        {
+            response = await MoveAsync(command, cancellationToken);
+        }
+        catch (DbUpdateException exception) when (exception is DbUpdateConcurrencyException || UniqueViolation.Is(exception))
+        {
+            db.ChangeTracker.Clear();
+            return await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, command.RequestSha256, cancellationToken)
+                   ?? throw new ProblemException(Problems.CaseChanged);
+        }
+
+        changes.Committed();
+        logger.LogInformation("Case {CaseId} moved to {Status} by {Tenant}", command.CaseId, command.Body.Status, tenant);
+        return response;
+    }
+
+    private async Task<IdempotentResponse> MoveAsync(UpdateCaseStatus command, CancellationToken cancellationToken)
+    {
+        var tenant = command.Caller.TenantId;
+        var body = command.Body;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await CaseChanges.LockReportAsync(db, command.CaseId, skipLocked: false, cancellationToken);
+        var record = await db.Cases.Include(c => c.History)
+            .SingleOrDefaultAsync(c => c.Id == command.CaseId && (c.AgencyId == tenant || c.ReporterId == tenant), cancellationToken)
+            ?? throw new ProblemException(Problems.NotFound);
+
+        var mayMove = CaseTransitions.IsSubmitterMove(body.Status) ? record.ReporterId == tenant : record.AgencyId == tenant;
+        if (!mayMove)
+        {
+            throw new ProblemException(Problems.CaseMoveForbidden);
+        }
+        if (!CaseTransitions.Allows(record.Status, body.Status))
+        {
+            throw new ProblemException(Problems.InvalidTransition,
+                $"A case that is {WireNames<CaseStatus>.ToWire(record.Status)} cannot move to {WireNames<CaseStatus>.ToWire(body.Status)}.",
+                new Dictionary<string, object?> { ["currentStatus"] = record.Status, ["requestedStatus"] = body.Status });
+        }
+
+        var externalId = await db.Reports.Where(r => r.Id == record.ReportId).Select(r => r.ExternalId).SingleAsync(cancellationToken);
+        var move = new CaseMove(body.Status, tenant, body.Reason, body.OrderReference, body.EffectiveUntil, body.Note);
+        await changes.ApplyAsync(db, record, externalId, move, cancellationToken);
+
+        var details = CaseViews.ToDetails(record, externalId);
+        var response = new IdempotentResponse(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(details, ExchangeJson.Strict), null, Replayed: false);
+        db.IdempotencyRecords.Add(new IdempotencyRecord
+        {
+            TenantId = tenant,
+            Key = command.IdempotencyKey,
+            Operation = Operation,
+            RequestSha256 = command.RequestSha256,
+            StatusCode = response.StatusCode,
+            ResponseBody = response.Body,
+            CreatedAt = record.UpdatedAt,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return response;
+    }
+
+    /// <summary>An order must end in the future and within <c>Cases:MaxOrderDuration</c>: no block lives forever.</summary>
+    private void CheckOrderWindow(UpdateCaseStatusRequest body)
+    {
+        if (body.Status != CaseStatus.OrderIssued || body.EffectiveUntil is not { } until)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var error = until <= now ? "effectiveUntil must be in the future."
+            : until > now + options.MaxOrderDuration ? $"effectiveUntil may be at most {options.MaxOrderDuration.TotalDays:0.##} days ahead."
+            : null;
+        if (error is not null)
+        {
+            throw new ProblemException(Problems.ValidationFailed, "1 field(s) are not valid.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["effectiveUntil"] = [error] } });
+        }
+    }
+}
