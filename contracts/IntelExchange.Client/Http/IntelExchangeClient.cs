@@ -38,7 +38,7 @@ public sealed class IntelExchangeClient : IDisposable
         _clientCertificate = options.ClientCertificate ?? LoadClientCertificate(
             options.ClientCertificatePath ?? throw new ArgumentException("A client certificate or its PEM path is required.", nameof(options)),
             options.ClientKeyPath);
-        _serverCa = options.ServerCaPath is null ? null : X509Certificate2.CreateFromPemFile(options.ServerCaPath);
+        _serverCa = options.ServerCaPath is null ? null : X509CertificateLoader.LoadCertificateFromFile(options.ServerCaPath);
 
         if (options.SigningKeyPath is not null)
         {
