@@ -34,10 +34,10 @@ public sealed class IntelExchangeClientOptions
     public string? SigningKeyId { get; init; }
 
     /// <summary>How often a transient failure is retried (with the same bytes, signature and idempotency key).</summary>
-    public int MaxRetries { get; init; } = 4;
+    public int MaxRetries { get; init; } = 3;
 
     /// <summary>First retry delay; later ones grow exponentially, with jitter. A <c>Retry-After</c> header wins.</summary>
-    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Limit for one attempt; a timed-out attempt is retried.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
