@@ -81,7 +81,12 @@ internal static class VerifyCommands
 
     private static string ReadReceipt(string receiptOrFile)
     {
-        var text = (File.Exists(receiptOrFile) ? File.ReadAllText(receiptOrFile) : receiptOrFile).Trim();
+        var isFile = File.Exists(receiptOrFile);
+        var text = (isFile ? File.ReadAllText(receiptOrFile) : receiptOrFile).Trim();
+        if (!isFile && text.Count(c => c == '.') != 2)
+        {
+            throw new UsageException($"{receiptOrFile} is neither a file nor a compact JWS.");
+        }
         if (!text.StartsWith('{'))
         {
             return text;
