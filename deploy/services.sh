@@ -21,6 +21,9 @@
 #                         the checkout is not world-searchable). Must be reachable by the postgres and rabbitmq users.
 #   INTELX_RABBIT_NODE    Erlang node name of the throwaway broker (default intelx@localhost)
 #   INTELX_PG_BIN         PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
+#   INTELX_RABBIT_AMQP_PORT, INTELX_RABBIT_MGMT_PORT, INTELX_PG_PORT
+#                         ports (default 5672, 15672, 5433): a second, independent set of services on one machine
+#                         needs its own ports, node name and state dir
 #
 # State dir layout:
 #   env                                  export lines for the tests: `. "$STATE/env"`
@@ -54,15 +57,15 @@ SVC_PGDIR="$SVC_STATE/postgres"
 SVC_ENV_FILE="$SVC_STATE/env"
 
 RABBIT_NODE_DEFAULT="${INTELX_RABBIT_NODE:-intelx@localhost}"
-RABBIT_AMQP_PORT=5672
-RABBIT_MGMT_PORT=15672
+RABBIT_AMQP_PORT="${INTELX_RABBIT_AMQP_PORT:-5672}"
+RABBIT_MGMT_PORT="${INTELX_RABBIT_MGMT_PORT:-15672}"
 RABBIT_WAIT_SECONDS=90
 RABBIT_TEST_VHOST=intelx-test
 RABBIT_TEST_USER=intelx
 RABBIT_TEST_PASSWORD=intelx
 
 PG_BIN="${INTELX_PG_BIN:-/usr/lib/postgresql/15/bin}"
-PG_PORT=5433
+PG_PORT="${INTELX_PG_PORT:-5433}"
 PG_DATA="$SVC_PGDIR/data"
 PG_SOCK="$SVC_PGDIR/sock"
 PG_LOG="$SVC_PGDIR/postgres.log"
