@@ -43,13 +43,18 @@ using var exchange = await ExchangeProcess.StartAsync(apiDll, new Dictionary<str
     ["ConnectionStrings__IntelExchange"] = connectionString,
     ["Messaging__Transport"] = "rabbitmq",
     ["Messaging__RabbitMq__Uri"] = $"amqp://{user}:{password}@{rabbit.Host}:{rabbit.Port}/{vhost}",
+    // (d) sends callbacks to a receiver in this process, on loopback over plain HTTP
+    ["Callbacks__AllowedHosts"] = "127.0.0.1",
+    ["Callbacks__AllowInsecureHttp"] = "true",
 }, partnerPort: 7443, opsPort: 7081);
 Console.WriteLine($"first start (creates the database, dev PKI, migrations): ready after {exchange.ReadyAfter.TotalMilliseconds:F0} ms");
 
 var received = new ConcurrentDictionary<string, long>();
+var sharedCases = new ConcurrentDictionary<string, Guid>();
 var agencyHost = Host.CreateApplicationBuilder();
 agencyHost.Logging.SetMinimumLevel(LogLevel.Warning);
 agencyHost.Services.AddSingleton(received);
+agencyHost.Services.AddSingleton(sharedCases);
 agencyHost.Services.AddIntelExchangeAgencySubscriber<TimingHandler>(new AgencySubscriberOptions
 {
     AgencyId = "indecopi",
@@ -130,6 +135,35 @@ var endToEnd = steadyReports.Where(r => received.ContainsKey(r.ExternalId))
 Latency.Print("(c) POST sent -> agency consumer received", endToEnd, steadyReports.Count - endToEnd.Count);
 Console.WriteLine($"    (c) p99 = {Latency.Percentile(endToEnd, 0.99):F1} ms (target < 100 ms)");
 
+// (d) the agency moves a case; the submitter's callback receiver gets the signed callback
+await using (var receiver = await CallbackReceiver.StartAsync(port: 7090))
+{
+    (await ifpi.PutAsJsonAsync("/v1/partners/me/webhook", new { url = receiver.Url })).EnsureSuccessStatusCode();
+    using var indecopi = exchange.ClientFor("indecopi", workers);
+    var moves = steadyReports.Where(r => sharedCases.ContainsKey(r.ExternalId)).Select(r => sharedCases[r.ExternalId]).ToList();
+    var movedAt = new ConcurrentDictionary<Guid, long>();
+    await OpenLoop.RunAsync($"(d) POST /v1/cases/{{id}}/status at {rate:F0}/s", rate, moves, async caseId =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v1/cases/{caseId}/status")
+        {
+            Content = JsonContent.Create(new { status = "under_review" }),
+        };
+        request.Headers.Add("Idempotency-Key", $"d-{caseId}");
+        movedAt[caseId] = Stopwatch.GetTimestamp();
+        using var response = await indecopi.SendAsync(request);
+        return response.StatusCode == HttpStatusCode.OK;
+    });
+    var callbackDeadline = DateTime.UtcNow.AddSeconds(30);
+    while (moves.Any(id => !receiver.Received.ContainsKey(id)) && DateTime.UtcNow < callbackDeadline)
+    {
+        await Task.Delay(100);
+    }
+    var callbacks = moves.Where(receiver.Received.ContainsKey)
+        .Select(id => Stopwatch.GetElapsedTime(movedAt[id], receiver.Received[id]).TotalMilliseconds).ToList();
+    Latency.Print("(d) status change sent -> callback received", callbacks, moves.Count - callbacks.Count);
+    Console.WriteLine($"    (d) p99 = {Latency.Percentile(callbacks, 0.99):F1} ms (target < 250 ms)");
+}
+
 var thousandTargets = "[" + string.Join(",", Enumerable.Range(0, 1000).Select(i => $"{{\"type\":\"domain\",\"value\":\"site{i}.ripper.example\"}}")) + "]";
 var big = new List<double>();
 for (var i = 0; i < 10; i++)
@@ -161,11 +195,12 @@ await rabbitAdmin.DeleteAsync($"/api/vhosts/{vhost}");
 
 internal sealed record Signed(string ExternalId, byte[] Body, string Jws);
 
-internal sealed class TimingHandler(ConcurrentDictionary<string, long> received) : IIntelHandler
+internal sealed class TimingHandler(ConcurrentDictionary<string, long> received, ConcurrentDictionary<string, Guid> cases) : IIntelHandler
 {
     public Task OnReportShared(ReportShared message, CancellationToken cancellationToken)
     {
         received.TryAdd(message.Report.ExternalId, Stopwatch.GetTimestamp());
+        cases.TryAdd(message.Report.ExternalId, message.CaseId);
         return Task.CompletedTask;
     }
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using System.Text.Unicode;
 
 namespace IntelExchange.Api.Infrastructure.Http;
 
@@ -24,6 +26,8 @@ internal static class ExchangeJson
         options.ReadCommentHandling = JsonCommentHandling.Disallow;
         options.AllowTrailingCommas = false;
         options.MaxDepth = 16;
+        // Spanish text stays readable (Resolución, not Resoluci\u00F3n); HTML-significant characters are still escaped.
+        options.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Insert(0, new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
         options.Converters.Insert(1, new Rfc3339DateTimeOffsetConverter());
