@@ -12,6 +12,10 @@ public sealed class SqliteInbox
     private static readonly TimeSpan ProcessingLease = TimeSpan.FromMinutes(2);
     private readonly string _connectionString;
 
+    // One writer at a time in this process. SQLite has a single writer anyway; concurrent consumers that collide get
+    // SQLITE_BUSY, and Microsoft.Data.Sqlite retries that by sleeping, which put hundreds of milliseconds on the tail.
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
     /// <summary>Opens (and creates if needed) the inbox at <paramref name="path"/>.</summary>
     public SqliteInbox(string path)
     {
@@ -30,6 +34,19 @@ public sealed class SqliteInbox
 
     /// <summary>True when this message should be handled now; false for a duplicate.</summary>
     public async Task<bool> TryBeginAsync(Guid messageId, string consumer, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            return await TryBeginCoreAsync(messageId, consumer, cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task<bool> TryBeginCoreAsync(Guid messageId, string consumer, CancellationToken cancellationToken)
     {
         await using var connection = Open();
         await using var command = connection.CreateCommand();
@@ -58,13 +75,21 @@ public sealed class SqliteInbox
 
     private async Task ExecuteAsync(string sql, Guid messageId, string consumer, CancellationToken cancellationToken)
     {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$id", messageId.ToString());
-        command.Parameters.AddWithValue("$consumer", consumer);
-        command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = Open();
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$id", messageId.ToString());
+            command.Parameters.AddWithValue("$consumer", consumer);
+            command.Parameters.AddWithValue("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     private SqliteConnection Open()
