@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace IntelExchange.Contracts;
@@ -6,6 +7,7 @@ namespace IntelExchange.Contracts;
 public sealed record RegisterWebhookRequest
 {
     /// <summary>Where the exchange POSTs case changes: https, a public address.</summary>
+    [MaxLength(ReportLimits.Url)]
     public required string Url { get; init; }
 }
 
@@ -13,9 +15,11 @@ public sealed record RegisterWebhookRequest
 public sealed record WebhookRegistered
 {
     /// <summary>The registered URL.</summary>
+    [MaxLength(ReportLimits.Url)]
     public required string Url { get; init; }
 
     /// <summary><c>whsec_</c> + base64 of 32 random bytes; the HMAC key is the base64-decoded part.</summary>
+    [MaxLength(64)]
     public required string Secret { get; init; }
 }
 
@@ -23,6 +27,7 @@ public sealed record WebhookRegistered
 public sealed record WebhookDetails
 {
     /// <summary>The registered URL.</summary>
+    [MaxLength(ReportLimits.Url)]
     public required string Url { get; init; }
 
     /// <summary>When the webhook was first registered.</summary>
@@ -36,6 +41,7 @@ public sealed record WebhookDetails
 public sealed record CaseStatusChangedCallback
 {
     /// <summary>Always <c>case.status_changed</c>.</summary>
+    [MaxLength(64)]
     public required string Type { get; init; }
 
     /// <summary>When the event happened (RFC 3339).</summary>
@@ -55,9 +61,11 @@ public sealed record CaseStatusChangedData
     public required Guid ReportId { get; init; }
 
     /// <summary>The submitter's own reference for the report.</summary>
+    [MaxLength(ReportLimits.ExternalId)]
     public required string ExternalId { get; init; }
 
     /// <summary>The agency that decides the case.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string Agency { get; init; }
 
     /// <summary>The new status.</summary>
@@ -67,9 +75,11 @@ public sealed record CaseStatusChangedData
     public required CaseStatus PreviousStatus { get; init; }
 
     /// <summary>Why, as given by the actor.</summary>
+    [MaxLength(CaseLimits.Reason)]
     public required string? Reason { get; init; }
 
     /// <summary>The order's reference, once an order was issued.</summary>
+    [MaxLength(ReportLimits.Reference)]
     public required string? OrderReference { get; init; }
 
     /// <summary>When the order stops having effect.</summary>
@@ -104,6 +114,7 @@ public sealed record CallbackDeliveryItem
     public required int? LastStatusCode { get; init; }
 
     /// <summary>Why the last attempt failed, in the exchange's words (never the receiver's body).</summary>
+    [MaxLength(200)]
     public required string? LastError { get; init; }
 
     /// <summary>When the next attempt is due, while pending.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace IntelExchange.Contracts;
 
 /// <summary>The body of <c>POST /v1/cases/{caseId}/status</c>: the move the caller makes.</summary>
@@ -7,15 +9,18 @@ public sealed record UpdateCaseStatusRequest
     public required CaseStatus Status { get; init; }
 
     /// <summary>Why (recorded in the history and sent to the submitter).</summary>
+    [MaxLength(CaseLimits.Reason)]
     public string? Reason { get; init; }
 
     /// <summary>The order's reference (e.g. <c>Resolución 149-2021/CDA-INDECOPI</c>); required for, and only for, <c>order_issued</c>.</summary>
+    [MaxLength(ReportLimits.Reference)]
     public string? OrderReference { get; init; }
 
     /// <summary>When the order stops having effect; required for, and only for, <c>order_issued</c>. The exchange lifts it then.</summary>
     public DateTimeOffset? EffectiveUntil { get; init; }
 
     /// <summary>A free-text note for the history.</summary>
+    [MaxLength(CaseLimits.Note)]
     public string? Note { get; init; }
 }
 
@@ -29,12 +34,15 @@ public sealed record CaseDetails
     public required Guid ReportId { get; init; }
 
     /// <summary>The submitter's own reference for the report.</summary>
+    [MaxLength(ReportLimits.ExternalId)]
     public required string ExternalId { get; init; }
 
     /// <summary>The agency that decides the case.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string Agency { get; init; }
 
     /// <summary>The tenant that submitted the report.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string Submitter { get; init; }
 
     /// <summary>Where the case stands.</summary>
@@ -44,6 +52,7 @@ public sealed record CaseDetails
     public required int Sequence { get; init; }
 
     /// <summary>The order's reference, once an order was issued.</summary>
+    [MaxLength(ReportLimits.Reference)]
     public required string? OrderReference { get; init; }
 
     /// <summary>When the order stops having effect, once an order was issued.</summary>
@@ -56,6 +65,7 @@ public sealed record CaseDetails
     public required DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>Every change, in sequence order.</summary>
+    [MaxLength(CaseLimits.MaxHistory)]
     public required IReadOnlyList<CaseHistoryEntry> History { get; init; }
 }
 
@@ -72,18 +82,22 @@ public sealed record CaseHistoryEntry
     public required CaseStatus? PreviousStatus { get; init; }
 
     /// <summary>Who made the change: a tenant id, or <c>exchange</c> for the expiry job.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string Actor { get; init; }
 
     /// <summary>Why, as given by the actor.</summary>
+    [MaxLength(CaseLimits.Reason)]
     public required string? Reason { get; init; }
 
     /// <summary>The order's reference, for <c>order_issued</c>.</summary>
+    [MaxLength(ReportLimits.Reference)]
     public required string? OrderReference { get; init; }
 
     /// <summary>When the order stops having effect, for <c>order_issued</c>.</summary>
     public required DateTimeOffset? EffectiveUntil { get; init; }
 
     /// <summary>A free-text note.</summary>
+    [MaxLength(CaseLimits.Note)]
     public required string? Note { get; init; }
 
     /// <summary>When the change happened.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace IntelExchange.Contracts;
@@ -6,6 +7,7 @@ namespace IntelExchange.Contracts;
 public sealed record InfringementReport
 {
     /// <summary>The submitter's own reference for this report (unique per submitter is recommended).</summary>
+    [MaxLength(ReportLimits.ExternalId)]
     public required string ExternalId { get; init; }
 
     /// <summary>The legal basis the report relies on.</summary>
@@ -24,21 +26,26 @@ public sealed record InfringementReport
     public required DateTimeOffset ObservedAt { get; init; }
 
     /// <summary>What should be acted on: 1 to 1,000 targets.</summary>
+    [Length(1, ReportLimits.MaxTargets)]
     public required IReadOnlyList<ReportTarget> Targets { get; init; }
 
     /// <summary>Works infringed (by ISRC).</summary>
+    [MaxLength(ReportLimits.MaxWorks)]
     public IReadOnlyList<WorkReference>? Works { get; init; }
 
     /// <summary>Evidence items, each fixed by its SHA-256.</summary>
+    [MaxLength(ReportLimits.MaxEvidence)]
     public IReadOnlyList<EvidenceItem>? Evidence { get; init; }
 
     /// <summary>For live-sports streaming: the event being streamed.</summary>
     public LiveEvent? LiveEvent { get; init; }
 
     /// <summary>Recipient agencies; defaults to the submitter's default recipients.</summary>
+    [Length(1, ReportLimits.MaxRecipients), ItemLength(1, ReportLimits.TenantId)]
     public IReadOnlyList<string>? ShareWith { get; init; }
 
     /// <summary>Free text for the agency.</summary>
+    [MaxLength(ReportLimits.Notes)]
     public string? Notes { get; init; }
 }
 
@@ -46,9 +53,11 @@ public sealed record InfringementReport
 public sealed record LegalBasis
 {
     /// <summary>The memorandum of understanding the report is sent under.</summary>
+    [MaxLength(ReportLimits.Reference)]
     public required string MouReference { get; init; }
 
     /// <summary>An existing order the report relies on, if any.</summary>
+    [MaxLength(ReportLimits.Reference)]
     public string? OrderReference { get; init; }
 }
 
@@ -59,21 +68,26 @@ public sealed record ReportTarget
     public required TargetType Type { get; init; }
 
     /// <summary>For <c>domain</c>, <c>url</c>, <c>ipv4</c> and <c>ipv6</c>: the value.</summary>
+    [MaxLength(ReportLimits.Url)]
     public string? Value { get; init; }
 
     /// <summary>For <c>mobile_app</c>: the store.</summary>
     public AppStore? Store { get; init; }
 
     /// <summary>For <c>mobile_app</c>: the store's application id.</summary>
+    [MaxLength(ReportLimits.Name)]
     public string? AppId { get; init; }
 
     /// <summary>For <c>mobile_app</c> and <c>desktop_app</c>: the application's name.</summary>
+    [MaxLength(ReportLimits.Name)]
     public string? Name { get; init; }
 
     /// <summary>For <c>desktop_app</c>: where it is downloaded from.</summary>
+    [MaxLength(ReportLimits.Url)]
     public string? DownloadUrl { get; init; }
 
     /// <summary>For <c>desktop_app</c>: SHA-256 of the installer, hex.</summary>
+    [Length(64, 64), RegularExpression("^[0-9a-fA-F]{64}$")]
     public string? Sha256 { get; init; }
 }
 
@@ -81,15 +95,19 @@ public sealed record ReportTarget
 public sealed record WorkReference
 {
     /// <summary>International Standard Recording Code, e.g. <c>PEA012300001</c>.</summary>
+    [Length(12, 12), RegularExpression("^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$")]
     public required string Isrc { get; init; }
 
     /// <summary>Title of the work.</summary>
+    [MaxLength(ReportLimits.WorkText)]
     public string? Title { get; init; }
 
     /// <summary>Performing artist.</summary>
+    [MaxLength(ReportLimits.WorkText)]
     public string? Artist { get; init; }
 
     /// <summary>Rights holder.</summary>
+    [MaxLength(ReportLimits.WorkText)]
     public string? RightsHolder { get; init; }
 }
 
@@ -100,15 +118,18 @@ public sealed record EvidenceItem
     public required EvidenceKind Kind { get; init; }
 
     /// <summary>SHA-256 of the evidence file, hex.</summary>
+    [Length(64, 64), RegularExpression("^[0-9a-fA-F]{64}$")]
     public required string Sha256 { get; init; }
 
     /// <summary>When it was captured.</summary>
     public required DateTimeOffset CapturedAt { get; init; }
 
     /// <summary>Where the agency can fetch it.</summary>
+    [MaxLength(ReportLimits.Url)]
     public string? Uri { get; init; }
 
     /// <summary>What it shows.</summary>
+    [MaxLength(ReportLimits.Description)]
     public string? Description { get; init; }
 }
 
@@ -116,9 +137,11 @@ public sealed record EvidenceItem
 public sealed record LiveEvent
 {
     /// <summary>Event name.</summary>
+    [MaxLength(ReportLimits.Name)]
     public required string Name { get; init; }
 
     /// <summary>Competition the event belongs to.</summary>
+    [MaxLength(ReportLimits.Name)]
     public string? Competition { get; init; }
 
     /// <summary>When the event starts.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 
 namespace IntelExchange.Contracts;
@@ -15,12 +16,15 @@ public sealed record ReportAccepted
     public required DateTimeOffset ReceivedAt { get; init; }
 
     /// <summary>SHA-256 of the exact body bytes received, lower-case hex.</summary>
+    [Length(64, 64), RegularExpression("^[0-9a-f]{64}$")]
     public required string BodySha256 { get; init; }
 
     /// <summary>One case per recipient agency.</summary>
+    [MaxLength(ReportLimits.MaxRecipients)]
     public required IReadOnlyList<CaseSummary> Cases { get; init; }
 
     /// <summary>Compact JWS (ES256) signed by the exchange; payload holds reportId, tenant, bodySha256, jti, receivedAt.</summary>
+    [MaxLength(4096)]
     public required string Receipt { get; init; }
 }
 
@@ -31,6 +35,7 @@ public sealed record CaseSummary
     public required Guid CaseId { get; init; }
 
     /// <summary>The recipient agency's tenant id.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string Agency { get; init; }
 
     /// <summary>Where the case stands.</summary>
@@ -44,9 +49,11 @@ public sealed record ReportDetails
     public required Guid ReportId { get; init; }
 
     /// <summary>The submitting tenant.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string Submitter { get; init; }
 
     /// <summary>The submitter's own reference.</summary>
+    [MaxLength(ReportLimits.ExternalId)]
     public required string ExternalId { get; init; }
 
     /// <summary>Report status.</summary>
@@ -56,15 +63,18 @@ public sealed record ReportDetails
     public required DateTimeOffset ReceivedAt { get; init; }
 
     /// <summary>SHA-256 of the exact body bytes received, lower-case hex.</summary>
+    [Length(64, 64), RegularExpression("^[0-9a-f]{64}$")]
     public required string BodySha256 { get; init; }
 
     /// <summary>The key id that signed the body.</summary>
+    [MaxLength(256)]
     public required string SigningKeyId { get; init; }
 
     /// <summary>The report as parsed.</summary>
     public required InfringementReport Report { get; init; }
 
     /// <summary>The report's cases visible to the caller (all of them for the submitter, its own for an agency).</summary>
+    [MaxLength(ReportLimits.MaxRecipients)]
     public required IReadOnlyList<CaseSummary> Cases { get; init; }
 }
 
@@ -72,9 +82,11 @@ public sealed record ReportDetails
 public sealed record Page<T>
 {
     /// <summary>The items of this page.</summary>
+    [MaxLength(ReportLimits.MaxPageSize)]
     public required IReadOnlyList<T> Items { get; init; }
 
     /// <summary>Pass as <c>after</c> to get the next page; null when there is none.</summary>
+    [MaxLength(ReportLimits.MaxCursor)]
     public required string? Next { get; init; }
 }
 
@@ -85,6 +97,7 @@ public sealed record ReportListItem
     public required Guid ReportId { get; init; }
 
     /// <summary>The submitter's own reference.</summary>
+    [MaxLength(ReportLimits.ExternalId)]
     public required string ExternalId { get; init; }
 
     /// <summary>Report status.</summary>
@@ -97,6 +110,7 @@ public sealed record ReportListItem
     public required DateTimeOffset ReceivedAt { get; init; }
 
     /// <summary>The report's cases.</summary>
+    [MaxLength(ReportLimits.MaxRecipients)]
     public required IReadOnlyList<CaseSummary> Cases { get; init; }
 }
 
@@ -110,6 +124,7 @@ public sealed record IntelItem
     public required Guid ReportId { get; init; }
 
     /// <summary>The submitting tenant.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string Submitter { get; init; }
 
     /// <summary>Where the case stands now.</summary>
@@ -119,12 +134,15 @@ public sealed record IntelItem
     public required DateTimeOffset SharedAt { get; init; }
 
     /// <summary>SHA-256 of the exact signed body, lower-case hex.</summary>
+    [Length(64, 64), RegularExpression("^[0-9a-f]{64}$")]
     public required string BodySha256 { get; init; }
 
     /// <summary>The exact signed body, base64 (so the agency can verify the signature itself).</summary>
+    [MaxLength(ReportLimits.MaxBodyBase64)]
     public required string SignedBody { get; init; }
 
     /// <summary>The submitter's detached JWS over <see cref="SignedBody"/>.</summary>
+    [MaxLength(4096)]
     public required string Signature { get; init; }
 
     /// <summary>The report as parsed.</summary>
@@ -135,12 +153,15 @@ public sealed record IntelItem
 public sealed record PartnerIdentity
 {
     /// <summary>Tenant id.</summary>
+    [Length(1, ReportLimits.TenantId)]
     public required string TenantId { get; init; }
 
     /// <summary>Tenant display name.</summary>
+    [MaxLength(200)]
     public required string Name { get; init; }
 
     /// <summary>Roles the tenant holds: reporter, agency, operator.</summary>
+    [MaxLength(3), ItemLength(6, 8)]
     public required IReadOnlyList<string> Roles { get; init; }
 }
 

@@ -1,3 +1,5 @@
+using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.OpenApi;
 using IntelExchange.Api.Security.Certificates;
 using IntelExchange.Contracts;
 
@@ -26,27 +28,25 @@ internal static class CallbacksEndpoints
             .WithSummary("Register or change the caller's webhook; returns a new secret (shown only now)")
             .Accepts<RegisterWebhookRequest>("application/json")
             .Produces<WebhookRegistered>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblems(Problems.ValidationFailed, Problems.MalformedJson, Problems.UnsupportedMediaType, Problems.PayloadTooLarge, Problems.CallbackUrlRefused);
 
         webhook.MapGet("/", GetWebhook.Handle)
             .WithName("GetWebhook")
             .WithSummary("The caller's webhook (never its secret)")
             .Produces<WebhookDetails>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(Problems.NotFound);
 
         webhook.MapGet("/deliveries", ListDeliveries.Handle)
             .WithName("ListCallbackDeliveries")
             .WithSummary("The caller's callback deliveries and their attempts, cursor-paged")
             .Produces<Page<CallbackDeliveryItem>>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblems(Problems.InvalidCursor, Problems.InvalidQuery);
 
         webhook.MapPost("/deliveries/{deliveryId:guid}/redeliver", RedeliverCallback.Handle)
             .WithName("RedeliverCallback")
             .WithSummary("Send a delivery again, now")
             .Produces<CallbackDeliveryItem>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(Problems.NotFound);
         return app;
     }
 }

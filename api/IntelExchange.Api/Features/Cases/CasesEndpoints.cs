@@ -1,3 +1,5 @@
+using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.OpenApi;
 using IntelExchange.Api.Security.Certificates;
 using IntelExchange.Contracts;
 
@@ -24,19 +26,17 @@ internal static class CasesEndpoints
             .WithSummary("Move a case (its agency), or withdraw it (the report's submitter)")
             .Accepts<UpdateCaseStatusRequest>("application/json")
             .Produces<CaseDetails>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithIdempotencyKey(StatusCodes.Status200OK)
+            .ProducesProblems(
+                Problems.ValidationFailed, Problems.MalformedJson, Problems.UnsupportedMediaType, Problems.PayloadTooLarge,
+                Problems.CaseMoveForbidden, Problems.NotFound, Problems.InvalidTransition, Problems.CaseChanged);
 
         cases.MapGet("/{caseId:guid}", GetCase.Handle)
             .RequireAuthorization(Policies.Partner)
             .WithName("GetCase")
             .WithSummary("Read a case and its history (its agency and the report's submitter)")
             .Produces<CaseDetails>()
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblems(Problems.NotFound);
         return app;
     }
 }

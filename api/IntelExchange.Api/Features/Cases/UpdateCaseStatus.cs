@@ -15,13 +15,13 @@ internal sealed record UpdateCaseStatus(Caller Caller, Guid CaseId, UpdateCaseSt
 
 internal sealed class UpdateCaseStatusValidator : AbstractValidator<UpdateCaseStatus>
 {
-    public const int MaxOrderReferenceLength = 200;
+    public const int MaxOrderReferenceLength = ReportLimits.Reference;
 
     public UpdateCaseStatusValidator()
     {
         RuleFor(c => c.Body.Status).IsInEnum();
-        RuleFor(c => c.Body.Reason).MaximumLength(2000);
-        RuleFor(c => c.Body.Note).MaximumLength(4000);
+        RuleFor(c => c.Body.Reason).MaximumLength(CaseLimits.Reason);
+        RuleFor(c => c.Body.Note).MaximumLength(CaseLimits.Note);
         When(c => c.Body.Status == CaseStatus.OrderIssued, () =>
         {
             RuleFor(c => c.Body.OrderReference).NotEmpty().MaximumLength(MaxOrderReferenceLength);
@@ -87,6 +87,10 @@ internal sealed class UpdateCaseStatusHandler(
         if (!mayMove)
         {
             throw new ProblemException(Problems.CaseMoveForbidden);
+        }
+        if (record.History.Count >= CaseLimits.MaxHistory)
+        {
+            throw new ProblemException(Problems.InvalidTransition, $"This case has made {CaseLimits.MaxHistory} moves, the most a case may make.");
         }
         if (!CaseTransitions.Allows(record.Status, body.Status))
         {

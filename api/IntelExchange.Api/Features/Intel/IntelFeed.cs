@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.OpenApi;
 using IntelExchange.Api.Security.Certificates;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
@@ -17,8 +18,8 @@ internal static class IntelEndpoints
             .WithTags("Intel")
             .WithName("GetIntelFeed")
             .WithSummary("An agency's feed of the cases shared with it, in delivery order (the HTTP twin of the bus)")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .Produces<Page<IntelItem>>()
+            .ProducesProblems(Problems.InvalidCursor, Problems.InvalidQuery);
         return app;
     }
 }

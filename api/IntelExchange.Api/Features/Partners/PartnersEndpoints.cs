@@ -13,7 +13,8 @@ internal static class PartnersEndpoints
             .RequireAuthorization(Policies.Partner)
             .WithTags("Partners")
             .WithName("GetPartnerIdentity")
-            .WithSummary("Who the client certificate identifies");
+            .WithSummary("Who the client certificate identifies")
+            .Produces<PartnerIdentity>();
 
         app.MapGet("/.well-known/jwks.json", (ExchangeSigningKey key) => TypedResults.Bytes(key.Jwks, "application/jwk-set+json"))
             .RequireAuthorization(Policies.Partner)

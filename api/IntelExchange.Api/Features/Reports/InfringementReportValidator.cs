@@ -7,17 +7,17 @@ namespace IntelExchange.Api.Features.Reports;
 /// <summary>Every field of a v1 report: presence, closed sets, formats, lengths, and coherence between fields.</summary>
 internal sealed partial class InfringementReportValidator : AbstractValidator<InfringementReport>
 {
-    public const int MaxTargets = 1000;
+    public const int MaxTargets = ReportLimits.MaxTargets;
 
     public InfringementReportValidator(TimeProvider clock, IConfiguration configuration)
     {
         var skew = TimeSpan.FromSeconds(configuration.GetValue("Signing:MaxClockSkewSeconds", 300));
 
-        RuleFor(r => r.ExternalId).NotEmpty().MaximumLength(100).Must(BePrintable).WithMessage("must be printable text");
+        RuleFor(r => r.ExternalId).NotEmpty().MaximumLength(ReportLimits.ExternalId).Must(BePrintable).WithMessage("must be printable text");
         RuleFor(r => r.LegalBasis).NotNull().ChildRules(basis =>
         {
-            basis.RuleFor(b => b.MouReference).NotEmpty().MaximumLength(200).Must(BePrintable).WithMessage("must be printable text");
-            basis.RuleFor(b => b.OrderReference).MaximumLength(200).Must(BePrintableOrNull).WithMessage("must be printable text");
+            basis.RuleFor(b => b.MouReference).NotEmpty().MaximumLength(ReportLimits.Reference).Must(BePrintable).WithMessage("must be printable text");
+            basis.RuleFor(b => b.OrderReference).MaximumLength(ReportLimits.Reference).Must(BePrintableOrNull).WithMessage("must be printable text");
         });
         RuleFor(r => r.Category).IsInEnum();
         RuleFor(r => r.RequestedAction).IsInEnum();
@@ -30,16 +30,16 @@ internal sealed partial class InfringementReportValidator : AbstractValidator<In
             .WithMessage($"must hold 1 to {MaxTargets} targets");
         RuleForEach(r => r.Targets).NotNull().SetValidator(new TargetValidator()).When(r => r.Targets is { Count: <= MaxTargets });
 
-        RuleFor(r => r.Works).Must(w => w is null || w.Count <= 1000).WithMessage("must hold at most 1000 works");
+        RuleFor(r => r.Works).Must(w => w is null || w.Count <= ReportLimits.MaxWorks).WithMessage($"must hold at most {ReportLimits.MaxWorks} works");
         RuleForEach(r => r.Works).NotNull().ChildRules(work =>
         {
             work.RuleFor(w => w.Isrc).NotEmpty().Matches(IsrcPattern()).WithMessage("must be a 12-character ISRC such as PEA012300001");
-            work.RuleFor(w => w.Title).MaximumLength(300).Must(BePrintableOrNull).WithMessage("must be printable text");
-            work.RuleFor(w => w.Artist).MaximumLength(300).Must(BePrintableOrNull).WithMessage("must be printable text");
-            work.RuleFor(w => w.RightsHolder).MaximumLength(300).Must(BePrintableOrNull).WithMessage("must be printable text");
-        }).When(r => r.Works is { Count: <= 1000 });
+            work.RuleFor(w => w.Title).MaximumLength(ReportLimits.WorkText).Must(BePrintableOrNull).WithMessage("must be printable text");
+            work.RuleFor(w => w.Artist).MaximumLength(ReportLimits.WorkText).Must(BePrintableOrNull).WithMessage("must be printable text");
+            work.RuleFor(w => w.RightsHolder).MaximumLength(ReportLimits.WorkText).Must(BePrintableOrNull).WithMessage("must be printable text");
+        }).When(r => r.Works is { Count: <= ReportLimits.MaxWorks });
 
-        RuleFor(r => r.Evidence).Must(e => e is null || e.Count <= 100).WithMessage("must hold at most 100 evidence items");
+        RuleFor(r => r.Evidence).Must(e => e is null || e.Count <= ReportLimits.MaxEvidence).WithMessage($"must hold at most {ReportLimits.MaxEvidence} evidence items");
         RuleForEach(r => r.Evidence).NotNull().ChildRules(evidence =>
         {
             evidence.RuleFor(e => e.Kind).IsInEnum();
@@ -47,22 +47,22 @@ internal sealed partial class InfringementReportValidator : AbstractValidator<In
             evidence.RuleFor(e => e.CapturedAt).Must(at => at <= clock.GetUtcNow() + skew).WithMessage("must not be in the future");
             evidence.RuleFor(e => e.Uri).Must(uri => uri is null || Targets.IsAcceptableUrl(uri))
                 .WithMessage("must be an absolute http(s) URL without credentials");
-            evidence.RuleFor(e => e.Description).MaximumLength(2000).Must(BeTextOrNull).WithMessage("must be text");
-        }).When(r => r.Evidence is { Count: <= 100 });
+            evidence.RuleFor(e => e.Description).MaximumLength(ReportLimits.Description).Must(BeTextOrNull).WithMessage("must be text");
+        }).When(r => r.Evidence is { Count: <= ReportLimits.MaxEvidence });
 
         RuleFor(r => r.LiveEvent!).ChildRules(live =>
         {
-            live.RuleFor(l => l.Name).NotEmpty().MaximumLength(200).Must(BePrintable).WithMessage("must be printable text");
-            live.RuleFor(l => l.Competition).MaximumLength(200).Must(BePrintableOrNull).WithMessage("must be printable text");
+            live.RuleFor(l => l.Name).NotEmpty().MaximumLength(ReportLimits.Name).Must(BePrintable).WithMessage("must be printable text");
+            live.RuleFor(l => l.Competition).MaximumLength(ReportLimits.Name).Must(BePrintableOrNull).WithMessage("must be printable text");
             live.RuleFor(l => l.EndsAt).GreaterThan(l => l.StartsAt).WithMessage("must be after startsAt");
             live.RuleFor(l => l.EndsAt).Must((l, end) => end - l.StartsAt <= TimeSpan.FromDays(31))
                 .WithMessage("a live event lasts at most 31 days");
         }).When(r => r.LiveEvent is not null);
 
-        RuleFor(r => r.ShareWith).Must(s => s is null || (s.Count is >= 1 and <= 20 && s.Distinct().Count() == s.Count))
-            .WithMessage("must list 1 to 20 distinct agencies");
+        RuleFor(r => r.ShareWith).Must(s => s is null || (s.Count is >= 1 and <= ReportLimits.MaxRecipients && s.Distinct().Count() == s.Count))
+            .WithMessage($"must list 1 to {ReportLimits.MaxRecipients} distinct agencies");
         RuleForEach(r => r.ShareWith).NotEmpty().Matches(TenantIdPattern()).WithMessage("must be a tenant id");
-        RuleFor(r => r.Notes).MaximumLength(4000).Must(BeTextOrNull).WithMessage("must be text");
+        RuleFor(r => r.Notes).MaximumLength(ReportLimits.Notes).Must(BeTextOrNull).WithMessage("must be text");
     }
 
     private static bool BePrintable(string? value) => value is not null && !value.Any(char.IsControl);
@@ -115,14 +115,14 @@ internal sealed partial class InfringementReportValidator : AbstractValidator<In
             {
                 RuleFor(t => t.Store).NotNull().IsInEnum();
                 RuleFor(t => t.AppId).NotEmpty().Matches(AppIdPattern()).WithMessage("must be a store application id");
-                RuleFor(t => t.Name).MaximumLength(200).Must(BePrintableOrNull).WithMessage("must be printable text");
+                RuleFor(t => t.Name).MaximumLength(ReportLimits.Name).Must(BePrintableOrNull).WithMessage("must be printable text");
                 RuleFor(t => t.Value).Null().WithMessage("must be absent for a mobile_app target");
                 RuleFor(t => t.DownloadUrl).Null().WithMessage("must be absent for a mobile_app target");
                 RuleFor(t => t.Sha256).Null().WithMessage("must be absent for a mobile_app target");
             });
             When(t => t.Type is TargetType.DesktopApp, () =>
             {
-                RuleFor(t => t.Name).NotEmpty().MaximumLength(200).Must(BePrintable).WithMessage("must be printable text");
+                RuleFor(t => t.Name).NotEmpty().MaximumLength(ReportLimits.Name).Must(BePrintable).WithMessage("must be printable text");
                 RuleFor(t => t.DownloadUrl).Must(u => u is null || Targets.IsAcceptableUrl(u))
                     .WithMessage("must be an absolute http(s) URL without credentials");
                 RuleFor(t => t.Sha256).Matches(Sha256Pattern()).When(t => t.Sha256 is not null).WithMessage("must be 64 hexadecimal characters");

@@ -1,5 +1,7 @@
 using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.OpenApi;
 using IntelExchange.Api.Security.Certificates;
+using IntelExchange.Api.Security.Signing;
 using IntelExchange.Contracts;
 
 namespace IntelExchange.Api.Features.Reports;
@@ -16,23 +18,31 @@ internal static class ReportsEndpoints
             .WithSummary("Submit a signed infringement report")
             .Accepts<InfringementReport>("application/json")
             .Produces<ReportAccepted>(StatusCodes.Status202Accepted)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithRequestHeader(SubmitReportEndpoint.SignatureHeader, required: true, DetachedJwsVerifier.MaxHeaderLength,
+                "Detached compact JWS (RFC 7515 Appendix F), ES256, over BASE64URL(header) + \".\" + BASE64URL(exact body bytes). "
+                + "Protected header: alg ES256, kid (a signing key registered to the caller), iat, iss (the caller's tenant id), "
+                + "jti (unique per tenant), crit [\"iat\",\"iss\",\"jti\"].",
+                "eyJhbGciOiJFUzI1NiIsImtpZCI6Ii4uLiJ9..MEUCIQ")
+            .WithIdempotencyKey(StatusCodes.Status202Accepted)
+            .ProducesProblems(
+                Problems.ValidationFailed, Problems.MalformedJson, Problems.UnsupportedMediaType, Problems.PayloadTooLarge,
+                Problems.SignatureMissing, Problems.SignatureMalformed, Problems.SignatureAlgorithmRefused, Problems.SignatureKeyUnknown,
+                Problems.SignatureIssuerMismatch, Problems.SignatureStale, Problems.SignatureCriticalUnknown, Problems.SignatureInvalid,
+                Problems.SignatureReplayed, Problems.RecipientNotAllowed, Problems.NoRecipient);
 
         reports.MapGet("/{reportId:guid}", GetReport.Handle)
             .RequireAuthorization(Policies.Partner)
             .WithName("GetReport")
             .WithSummary("Read a report (its submitter, or an agency with a case on it)")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ReportDetails>()
+            .ProducesProblems(Problems.NotFound);
 
         reports.MapGet("/", ListReports.Handle)
             .RequireAuthorization(Policies.Reporter)
             .WithName("ListReports")
             .WithSummary("List the caller's own reports, cursor-paged")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .Produces<Page<ReportListItem>>()
+            .ProducesProblems(Problems.InvalidCursor, Problems.InvalidQuery);
         return app;
     }
 }

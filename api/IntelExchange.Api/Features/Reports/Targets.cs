@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using IntelExchange.Contracts;
 
 namespace IntelExchange.Api.Features.Reports;
 
@@ -44,7 +45,7 @@ internal static partial class Targets
     /// <summary>The URL if it is an absolute http(s) URL without credentials whose host is a valid domain or public address.</summary>
     public static bool IsAcceptableUrl(string? value)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > 2048 || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
+        if (string.IsNullOrEmpty(value) || value.Length > ReportLimits.Url || !Uri.TryCreate(value, UriKind.Absolute, out var uri))
         {
             return false;
         }

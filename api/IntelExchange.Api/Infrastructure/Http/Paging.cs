@@ -13,6 +13,7 @@ internal sealed class Paging(ExchangeSigningKey key)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
+    public const int MaxCursorLength = 512;
 
     public static int ParseLimit(int? limit) => limit switch
     {
@@ -35,7 +36,7 @@ internal sealed class Paging(ExchangeSigningKey key)
             return null;
         }
         var dot = cursor.IndexOf('.', StringComparison.Ordinal);
-        if (cursor.Length > 512 || dot <= 0)
+        if (cursor.Length > MaxCursorLength || dot <= 0)
         {
             throw new ProblemException(Problems.InvalidCursor);
         }

@@ -25,6 +25,9 @@ internal static class OpenApiExtensions
             });
             options.AddSecurityRequirement(document => new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("mtls", document)] = [] });
             options.SupportNonNullableReferenceTypes();
+            options.OperationFilter<ProblemResponsesFilter>();
+            options.SchemaFilter<FormatLimitsSchemaFilter>();
+            options.ParameterFilter<PagingParametersFilter>();
         });
         return services;
     }

@@ -17,7 +17,7 @@ internal sealed class DetachedJwsVerifier(TenantDirectory directory, TimeProvide
 {
     /// <summary>Header parameters we understand and therefore accept in <c>crit</c>.</summary>
     private static readonly HashSet<string> Understood = ["iat", "iss", "jti"];
-    private const int MaxHeaderLength = 4096;
+    public const int MaxHeaderLength = 4096;
 
     private readonly long _maxSkewSeconds = configuration.GetValue("Signing:MaxClockSkewSeconds", 300L);
 

@@ -1,0 +1,89 @@
+using System.Reflection;
+using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Contracts;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace IntelExchange.Api.Infrastructure.OpenApi;
+
+/// <summary>
+/// Length and range limits that follow from a value's format rather than from an annotation: a uuid is 36 characters,
+/// an RFC 3339 time at most 40 (longer ones do not parse), an int32 is an int32. Lists of strings take their item limits
+/// from <see cref="ItemLengthAttribute"/>.
+/// </summary>
+internal sealed class FormatLimitsSchemaFilter : ISchemaFilter
+{
+    public const int MaxTimestampLength = 40;
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (schema is not OpenApiSchema concrete)
+        {
+            return;
+        }
+        ApplyFormatLimits(concrete);
+        if (context.MemberInfo?.GetCustomAttribute<ItemLengthAttribute>() is { } items && concrete.Items is OpenApiSchema item)
+        {
+            item.MinLength = items.MinimumLength;
+            item.MaxLength = items.MaximumLength;
+        }
+    }
+
+    public static void ApplyFormatLimits(OpenApiSchema schema)
+    {
+        var type = schema.Type ?? 0;
+        if (type.HasFlag(JsonSchemaType.String) && schema.MaxLength is null && schema.Enum is not { Count: > 0 })
+        {
+            schema.MaxLength = schema.Format switch
+            {
+                "uuid" => 36,
+                "date-time" => MaxTimestampLength,
+                "date" => 10,
+                _ => schema.MaxLength,
+            };
+            if (schema.Format == "uuid")
+            {
+                schema.MinLength = 36;
+            }
+        }
+        if (type.HasFlag(JsonSchemaType.Integer) && schema.Minimum is null && schema.Maximum is null)
+        {
+            (schema.Minimum, schema.Maximum) = schema.Format == "int64"
+                ? (long.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture), long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                : (int.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture), int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            schema.Format ??= "int32";
+        }
+    }
+}
+
+/// <summary>The query parameters every paged list shares: <c>after</c> (an opaque cursor) and <c>limit</c>.</summary>
+internal sealed class PagingParametersFilter : IParameterFilter
+{
+    public void Apply(IOpenApiParameter parameter, ParameterFilterContext context)
+    {
+        if (parameter is not OpenApiParameter concrete || concrete.Schema is not OpenApiSchema schema)
+        {
+            return;
+        }
+        switch (concrete.Name)
+        {
+            case "after":
+                concrete.Description ??= "Cursor: the `next` value of the previous page. Opaque and tamper-evident.";
+                schema.MaxLength = Paging.MaxCursorLength;
+                schema.Pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$";
+                break;
+            case "limit":
+                concrete.Description ??= $"Page size, 1 to {Paging.MaxLimit} (default {Paging.DefaultLimit}).";
+                (schema.Minimum, schema.Maximum) = ("1", Paging.MaxLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                break;
+            case "status" when schema.Enum is not { Count: > 0 }:
+                concrete.Description ??= "Only items in this status (its wire name, e.g. `received`).";
+                schema.MaxLength = 32;
+                schema.Pattern = "^[a-z_]+$";
+                break;
+            default:
+                FormatLimitsSchemaFilter.ApplyFormatLimits(schema);
+                break;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json.Nodes;
+using IntelExchange.Api.Infrastructure.Http;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace IntelExchange.Api.Infrastructure.OpenApi;
+
+/// <summary>
+/// Documents every refusal as the problem <c>type</c>s it can carry (in the response description and as one example
+/// each), the request headers an endpoint reads, and the headers its answers carry.
+/// </summary>
+internal sealed class ProblemResponsesFilter : IOperationFilter
+{
+    /// <summary>What any authenticated partner call can meet, whatever the endpoint.</summary>
+    private static readonly ProblemKind[] Common =
+        [Problems.Unauthenticated, Problems.Forbidden, Problems.InternalError, Problems.ServiceUnavailable];
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        var metadata = context.ApiDescription.ActionDescriptor.EndpointMetadata;
+        var anonymous = metadata.OfType<IAllowAnonymous>().Any();
+        var kinds = metadata.OfType<ProblemKindsMetadata>().SelectMany(m => m.Kinds)
+            .Concat(anonymous ? [Problems.InternalError] : Common)
+            .DistinctBy(k => k.Slug)
+            .ToList();
+
+        operation.Responses ??= [];
+        foreach (var group in kinds.GroupBy(k => k.Status).OrderBy(g => g.Key))
+        {
+            var response = Response(operation, group.Key);
+            response.Description = $"{ReasonPhrases.GetReasonPhrase(group.Key)}. Problem types:\n"
+                                   + string.Join("\n", group.Select(k => $"- `{k.Type}`: {k.Title}"));
+            response.Content ??= new Dictionary<string, IOpenApiMediaType>();
+            if (!response.Content.TryGetValue("application/problem+json", out var existing) || existing is not OpenApiMediaType media)
+            {
+                media = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(typeof(ProblemDetails), context.SchemaRepository) };
+                response.Content["application/problem+json"] = media;
+            }
+            media.Examples ??= new Dictionary<string, IOpenApiExample>();
+            foreach (var kind in group)
+            {
+                media.Examples[kind.Slug] = new OpenApiExample
+                {
+                    Summary = kind.Title,
+                    Value = new JsonObject
+                    {
+                        ["type"] = kind.Type,
+                        ["title"] = kind.Title,
+                        ["status"] = kind.Status,
+                        ["instance"] = "/" + context.ApiDescription.RelativePath?.TrimStart('/'),
+                    },
+                };
+            }
+            if (group.Key is StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable)
+            {
+                response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                response.Headers["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before retrying.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Maximum = "86400" },
+                };
+            }
+        }
+
+        foreach (var header in metadata.OfType<RequestHeaderMetadata>().DistinctBy(h => h.Name))
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = header.Name,
+                In = ParameterLocation.Header,
+                Required = header.Required,
+                Description = header.Description,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = header.MaxLength },
+                Example = header.Example is null ? null : JsonValue.Create(header.Example),
+            });
+        }
+
+        foreach (var header in metadata.OfType<ResponseHeaderMetadata>())
+        {
+            var response = Response(operation, header.Status);
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            response.Headers[header.Name] = new OpenApiHeader
+            {
+                Description = header.Description,
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 16 },
+            };
+        }
+    }
+
+    private static OpenApiResponse Response(OpenApiOperation operation, int status)
+    {
+        var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (operation.Responses!.TryGetValue(key, out var existing) && existing is OpenApiResponse response)
+        {
+            return response;
+        }
+        response = new OpenApiResponse { Description = ReasonPhrases.GetReasonPhrase(status) };
+        operation.Responses[key] = response;
+        return response;
+    }
+}
