@@ -87,3 +87,39 @@ internal sealed class PagingParametersFilter : IParameterFilter
         }
     }
 }
+
+/// <summary>
+/// The RFC 9457 problem object as the exchange writes it: a <c>type</c> URI from <see cref="Problems"/>, short texts, an
+/// HTTP status. Limits here bound what a client must be ready to read; extension members stay open.
+/// </summary>
+internal sealed class ProblemDetailsSchemaFilter : ISchemaFilter
+{
+    public const int MaxTitleLength = 200;
+    public const int MaxDetailLength = 4000;
+
+    public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
+    {
+        if (context.Type != typeof(Microsoft.AspNetCore.Mvc.ProblemDetails) || schema is not OpenApiSchema concrete || concrete.Properties is null)
+        {
+            return;
+        }
+        concrete.Description = "An RFC 9457 problem. `type` names the cause (stable); `errors` lists invalid fields for validation-failed.";
+        Limit(concrete, "type", 200, "uri");
+        Limit(concrete, "title", MaxTitleLength, null);
+        Limit(concrete, "detail", MaxDetailLength, null);
+        Limit(concrete, "instance", ReportLimits.Url, null);
+        if (concrete.Properties.TryGetValue("status", out var status) && status is OpenApiSchema statusSchema)
+        {
+            (statusSchema.Minimum, statusSchema.Maximum) = ("400", "599");
+        }
+    }
+
+    private static void Limit(OpenApiSchema schema, string property, int maxLength, string? format)
+    {
+        if (schema.Properties!.TryGetValue(property, out var member) && member is OpenApiSchema concrete)
+        {
+            concrete.MaxLength = maxLength;
+            concrete.Format = format ?? concrete.Format;
+        }
+    }
+}

@@ -27,6 +27,7 @@ internal static class OpenApiExtensions
             options.SupportNonNullableReferenceTypes();
             options.OperationFilter<ProblemResponsesFilter>();
             options.SchemaFilter<FormatLimitsSchemaFilter>();
+            options.SchemaFilter<ProblemDetailsSchemaFilter>();
             options.ParameterFilter<PagingParametersFilter>();
         });
         return services;

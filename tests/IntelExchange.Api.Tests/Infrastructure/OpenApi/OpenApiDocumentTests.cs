@@ -31,4 +31,15 @@ public sealed class OpenApiDocumentTests : IClassFixture<SqliteExchange>
         Assert.Contains("openapi: '3.1", generated, StringComparison.Ordinal);
         Assert.Contains("mutualTLS", generated, StringComparison.Ordinal);
     }
+
+    /// <summary>The contract passes Spectral's OAS and OWASP API Security rulesets with no error (.ci/lint-openapi.sh).</summary>
+    [Fact]
+    public async Task The_committed_openapi_yaml_passes_Spectral_with_the_OAS_and_OWASP_rulesets()
+    {
+        var root = AgencyIsolationTests.RepositoryRoot();
+        var lint = await ExternalProcess.RunAsync("bash", [Path.Combine(root, ".ci", "lint-openapi.sh")], root, TimeSpan.FromMinutes(3));
+
+        Assert.True(lint.ExitCode == 0, $"Spectral found errors in openapi.yaml (run .ci/lint-openapi.sh):\n{lint.Output}");
+        Assert.DoesNotContain(" error ", lint.Output, StringComparison.Ordinal);
+    }
 }
