@@ -10,6 +10,8 @@ root.Subcommands.Add(KeysCommands.Create());
 root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(ReportsCommands.Create());
 root.Subcommands.Add(FeedCommand.Create());
+root.Subcommands.Add(CasesCommands.Create());
+root.Subcommands.Add(WebhookCommands.Create());
 root.Subcommands.Add(VerifyCommands.Create());
 root.Subcommands.Add(OperatorCommands.Create());
 return await CliCommand.InvokeAsync(root, args);

@@ -16,7 +16,7 @@ namespace IntelExchange.Client.Http;
 /// key, so a retry can never create a second report. Refusals surface as <see cref="IntelExchangeProblemException"/>.
 /// Thread-safe; keep one per tenant.
 /// </summary>
-public sealed class IntelExchangeClient : IDisposable
+public sealed partial class IntelExchangeClient : IDisposable
 {
     private const string SignatureHeader = "X-JWS-Signature";
     private const string IdempotencyKeyHeader = "Idempotency-Key";
