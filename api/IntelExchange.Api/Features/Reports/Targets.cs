@@ -14,7 +14,9 @@ internal static partial class Targets
     /// <summary>Lower-case ASCII (punycode) form of a DNS name, or null if it is not a valid public host name.</summary>
     public static string? NormalizeDomain(string? value)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > 300)
+        // Invisible and direction-changing characters (U+200B, U+202E, …) make a name look like another; IDNA mapping
+        // would silently drop some of them, so a name holding any is refused rather than normalised.
+        if (string.IsNullOrEmpty(value) || value.Length > 300 || value.Any(IsInvisibleOrControl))
         {
             return null;
         }
@@ -41,6 +43,10 @@ internal static partial class Targets
         }
         return ascii;
     }
+
+    private static bool IsInvisibleOrControl(char c) => char.GetUnicodeCategory(c) is
+        UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.SpaceSeparator
+        or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.PrivateUse;
 
     /// <summary>The URL if it is an absolute http(s) URL without credentials whose host is a valid domain or public address.</summary>
     public static bool IsAcceptableUrl(string? value)

@@ -19,6 +19,7 @@ internal static class HttpExtensions
                     401 => Problems.Unauthenticated,
                     403 => context.HttpContext.User.HasClaim(c => c.Type == ExchangeClaims.Tenant) ? Problems.Forbidden : Problems.Unauthenticated,
                     404 => Problems.NotFound,
+                    405 => Problems.MethodNotAllowed,
                     413 => Problems.PayloadTooLarge,
                     415 => Problems.UnsupportedMediaType,
                     _ => null,

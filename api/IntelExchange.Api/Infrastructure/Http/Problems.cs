@@ -34,6 +34,7 @@ public static class Problems
     public static readonly ProblemKind RecipientNotAllowed = new("recipient-not-allowed", 422, "A recipient is not an agency with a sharing agreement.");
     public static readonly ProblemKind NoRecipient = new("no-recipient", 422, "The report names no recipient and the submitter has no default recipient.");
     public static readonly ProblemKind NotFound = new("not-found", 404, "No such resource.");
+    public static readonly ProblemKind MethodNotAllowed = new("method-not-allowed", 405, "This resource does not support the request's method.");
     public static readonly ProblemKind Forbidden = new("forbidden", 403, "The caller's roles do not allow this operation.");
     public static readonly ProblemKind Unauthenticated = new("unauthenticated", 401, "A registered client certificate is required.");
     public static readonly ProblemKind InvalidCursor = new("invalid-cursor", 400, "The cursor was not issued by the exchange or has been altered.");

@@ -199,7 +199,7 @@ public abstract class IdempotencyTests : IDisposable
         var responses = await Task.WhenAll(sends);
 
         var after = StoredRows.Count(_server);
-        Assert.Equal(before with { Reports = before.Reports + 1, Cases = before.Cases + 1, OutboxMessages = before.OutboxMessages + 1,
+        Assert.Equal(before with { Reports = before.Reports + 1, Cases = before.Cases + 1, CaseEvents = before.CaseEvents + 1, OutboxMessages = before.OutboxMessages + 1,
             IdempotencyRecords = before.IdempotencyRecords + 1 }, after);
         Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Accepted, HttpStatusCode.Conflict }));
         foreach (var conflict in responses.Where(r => r.StatusCode == HttpStatusCode.Conflict))

@@ -52,7 +52,7 @@ public abstract class ReportStorageTests : IDisposable
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(before with
         {
-            Reports = before.Reports + 1, Cases = before.Cases + 1, OutboxMessages = before.OutboxMessages + 1,
+            Reports = before.Reports + 1, Cases = before.Cases + 1, CaseEvents = before.CaseEvents + 1, OutboxMessages = before.OutboxMessages + 1,
             IdempotencyRecords = before.IdempotencyRecords + 1,
         }, StoredRows.Count(_server));
         var report = _server.WithDb(db => db.Reports.Single(r => r.Id == accepted.ReportId));
@@ -89,7 +89,7 @@ public abstract class ReportStorageTests : IDisposable
         Assert.All(answers, a => Assert.True(a.StatusCode == HttpStatusCode.Accepted, $"{(int)a.StatusCode}: {a.Text}"));
         Assert.Equal(before with
         {
-            Reports = before.Reports + 40, Cases = before.Cases + 40, OutboxMessages = before.OutboxMessages + 40,
+            Reports = before.Reports + 40, Cases = before.Cases + 40, CaseEvents = before.CaseEvents + 40, OutboxMessages = before.OutboxMessages + 40,
             IdempotencyRecords = before.IdempotencyRecords + 40,
         }, StoredRows.Count(_server));
     }
