@@ -205,19 +205,8 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         return ids;
     }
 
-    private static IntelExchangeClient SdkClientFor(ExchangeProcess exchange, string tenant) => new(new IntelExchangeClientOptions
-    {
-        BaseAddress = exchange.PartnerAddress,
-        TenantId = tenant,
-        ClientCertificatePath = Path.Combine(exchange.DevPki, tenant, "client.crt"),
-        ClientKeyPath = Path.Combine(exchange.DevPki, tenant, "client.key"),
-        ServerCaPath = Path.Combine(exchange.DevPki, "ca.crt"),
-        SigningKeyPath = Path.Combine(exchange.DevPki, tenant, "signing.key"),
-        SigningKeyId = File.ReadAllText(Path.Combine(exchange.DevPki, tenant, "signing.kid")).Trim(),
-        MaxRetries = 1,
-        AttemptTimeout = TimeSpan.FromSeconds(10),
-        TotalTimeout = TimeSpan.FromSeconds(20),
-    });
+    private static IntelExchangeClient SdkClientFor(ExchangeProcess exchange, string tenant) =>
+        new(SdkClients.Options(exchange.PartnerAddress, exchange.DevPki, tenant, maxRetries: 1, attemptTimeout: TimeSpan.FromSeconds(10)));
 
     /// <summary>The exchange as its own OS process (the API's build output), so it can be killed with SIGKILL.</summary>
     private sealed class ExchangeProcess : IDisposable

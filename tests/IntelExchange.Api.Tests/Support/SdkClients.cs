@@ -7,18 +7,25 @@ namespace IntelExchange.Api.Tests.Support;
 public static class SdkClients
 {
     public static IntelExchangeClient SdkClientFor(this ExchangeServer server, string tenant, Func<HttpMessageHandler, HttpMessageHandler>? wrapTransport = null) =>
-        new(new IntelExchangeClientOptions
-        {
-            BaseAddress = server.PartnerAddress,
-            TenantId = tenant,
-            ClientCertificatePath = Path.Combine(server.DevPki, tenant, "client.crt"),
-            ClientKeyPath = Path.Combine(server.DevPki, tenant, "client.key"),
-            ServerCaPath = Path.Combine(server.DevPki, "ca.crt"),
-            SigningKeyPath = Path.Combine(server.DevPki, tenant, "signing.key"),
-            SigningKeyId = File.ReadAllText(Path.Combine(server.DevPki, tenant, "signing.kid")).Trim(),
-            RetryDelay = TimeSpan.FromMilliseconds(50),
-            WrapTransport = wrapTransport,
-        });
+        new(Options(server.PartnerAddress, server.DevPki, tenant, wrapTransport));
+
+    /// <summary>Options for <paramref name="tenant"/> of the exchange at <paramref name="address"/> whose dev PKI is <paramref name="devPki"/>.</summary>
+    public static IntelExchangeClientOptions Options(
+        Uri address, string devPki, string tenant, Func<HttpMessageHandler, HttpMessageHandler>? wrapTransport = null, int maxRetries = 3,
+        TimeSpan? attemptTimeout = null) => new()
+    {
+        BaseAddress = address,
+        TenantId = tenant,
+        ClientCertificatePath = Path.Combine(devPki, tenant, "client.crt"),
+        ClientKeyPath = Path.Combine(devPki, tenant, "client.key"),
+        ServerCaPath = Path.Combine(devPki, "ca.crt"),
+        SigningKeyPath = Path.Combine(devPki, tenant, "signing.key"),
+        SigningKeyId = File.ReadAllText(Path.Combine(devPki, tenant, "signing.kid")).Trim(),
+        RetryDelay = TimeSpan.FromMilliseconds(50),
+        WrapTransport = wrapTransport,
+        MaxRetries = maxRetries,
+        AttemptTimeout = attemptTimeout ?? TimeSpan.FromSeconds(30),
+    };
 
     /// <summary>A valid report as a typed record.</summary>
     public static InfringementReport Report(string? externalId = null, IReadOnlyList<ReportTarget>? targets = null, IReadOnlyList<string>? shareWith = null) => new()
