@@ -39,6 +39,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseListenerSeparation();
 app.UseAuthentication();
+app.UseTenantDataScope();
 app.UseAuthorization();
 app.UseExchangeOpenApi();
 
