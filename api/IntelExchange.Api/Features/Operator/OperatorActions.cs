@@ -36,7 +36,8 @@ internal static class OperatorActions
 /// </summary>
 internal sealed class DirectoryChanges(ExchangeDb db, TenantDirectory directory, TimeProvider clock, ILogger<DirectoryChanges> logger)
 {
-    public DateTimeOffset Now { get; } = clock.GetUtcNow();
+    /// <summary>The time of the change, to the millisecond: what both databases store, so a re-read shows the same instant.</summary>
+    public DateTimeOffset Now { get; } = new(clock.GetUtcNow().UtcTicks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 
     public async Task CommitAsync(Caller actor, string action, string tenant, string? target, object? detail, CancellationToken cancellationToken)
     {
