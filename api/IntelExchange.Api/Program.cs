@@ -1,6 +1,7 @@
 using IntelExchange.Api.Features.Callbacks;
 using IntelExchange.Api.Features.Cases;
 using IntelExchange.Api.Features.Intel;
+using IntelExchange.Api.Features.Operator;
 using IntelExchange.Api.Features.Partners;
 using IntelExchange.Api.Features.Reports;
 using IntelExchange.Api.Infrastructure.Data;
@@ -30,8 +31,11 @@ builder.Services.AddExchangeMessaging(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
 builder.Services.AddExchangeOpenApi();
 builder.Services.AddUseCases();
+builder.Services.AddReports();
 builder.Services.AddCases();
 builder.Services.AddCallbacks();
+builder.Services.AddOperator();
+builder.Services.AddTenantRateLimiting();
 
 var app = builder.Build();
 
@@ -39,6 +43,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseListenerSeparation();
 app.UseAuthentication();
+app.UseTenantDataScope();
+app.UseRateLimiter();
 app.UseAuthorization();
 app.UseExchangeOpenApi();
 
@@ -48,6 +54,7 @@ app.MapReports();
 app.MapIntel();
 app.MapCases();
 app.MapCallbacks();
+app.MapOperator();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();

@@ -46,6 +46,10 @@ using var exchange = await ExchangeProcess.StartAsync(apiDll, new Dictionary<str
     // (d) sends callbacks to a receiver in this process, on loopback over plain HTTP
     ["Callbacks__AllowedHosts"] = "127.0.0.1",
     ["Callbacks__AllowInsecureHttp"] = "true",
+    // The bench measures the exchange's capacity, not one tenant's share of it: no rate limit or daily quota in the way.
+    ["RateLimits__TokenLimit"] = "1000000",
+    ["RateLimits__TokensPerPeriod"] = "1000000",
+    ["Quotas__DailyTargets"] = "1000000000",
 }, partnerPort: 7443, opsPort: 7081);
 Console.WriteLine($"first start (creates the database, dev PKI, migrations): ready after {exchange.ReadyAfter.TotalMilliseconds:F0} ms");
 

@@ -74,16 +74,17 @@ internal sealed class DirectorySnapshot
 internal sealed class TenantDirectory(IServiceScopeFactory scopes, ILogger<TenantDirectory> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private readonly Lock _swap = new();
     private volatile DirectorySnapshot _current = DirectorySnapshot.Empty;
 
     public DirectorySnapshot Current => _current;
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
         var version = await db.DirectoryStates.AsNoTracking().Where(s => s.Id == 1).Select(s => s.Version).SingleAsync(cancellationToken);
-        if (version == _current.Version)
+        if (version <= _current.Version)
         {
             return;
         }
@@ -92,12 +93,21 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, ILogger<Tenan
         var credentials = await db.ClientCredentials.AsNoTracking().ToListAsync(cancellationToken);
         var keys = await db.SigningKeys.AsNoTracking().ToListAsync(cancellationToken);
         var agreements = await db.SharingAgreements.AsNoTracking().ToListAsync(cancellationToken);
-        _current = new DirectorySnapshot(
+        var snapshot = new DirectorySnapshot(
             version,
             tenants,
             credentials.Select(c => new CredentialEntry(c.Thumbprint, c.TenantId, c.NotAfter, c.RevokedAt is not null)),
             keys.Select(k => new SigningKeyEntry(k.Kid, k.TenantId, EcKeys.ImportPublicKeyPem(k.PublicKeyPem), k.PublicKeyPem, k.RetiredAt is not null)),
             agreements);
+        // The poller and a refresh after an operator's commit may race: never replace a newer snapshot with an older one.
+        lock (_swap)
+        {
+            if (snapshot.Version <= _current.Version)
+            {
+                return;
+            }
+            _current = snapshot;
+        }
         logger.LogInformation("Directory loaded at version {Version}: {Tenants} tenants, {Credentials} credentials, {Keys} signing keys",
             version, tenants.Count, credentials.Count, keys.Count);
     }

@@ -39,6 +39,7 @@ public static class DirectorySetup
     {
         using (var scope = server.Services.CreateScope())
         {
+            scope.ServiceProvider.GetRequiredService<DataScope>().ForSystem();
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
             change(db);
             (await db.DirectoryStates.FindAsync(1))!.Version++;

@@ -92,9 +92,11 @@ public sealed class ExchangeServer : WebApplicationFactory<Program>
         return new HttpClient(handler) { BaseAddress = PartnerAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>Runs a query or change across every tenant (a system data scope), as the exchange's own jobs do.</summary>
     internal T WithDb<T>(Func<ExchangeDb, T> query)
     {
         using var scope = Services.CreateScope();
+        scope.ServiceProvider.GetRequiredService<DataScope>().ForSystem();
         return query(scope.ServiceProvider.GetRequiredService<ExchangeDb>());
     }
 

@@ -18,7 +18,8 @@ internal sealed class CallbackScheduler(CallbackSignal signal)
 
     public async Task ScheduleAsync(ExchangeDb db, CaseStatusChanged change, string externalId, CancellationToken cancellationToken)
     {
-        if (!await db.WebhookEndpoints.AnyAsync(w => w.TenantId == change.Submitter, cancellationToken))
+        // Across tenants on purpose: the agency's move schedules the submitter's callback; only existence is read.
+        if (!await db.WebhookEndpoints.IgnoreQueryFilters().AnyAsync(w => w.TenantId == change.Submitter, cancellationToken))
         {
             return;
         }

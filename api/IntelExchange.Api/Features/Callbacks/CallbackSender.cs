@@ -59,7 +59,7 @@ internal sealed class CallbackSender(
         await base.StopAsync(cancellationToken);
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
+            await using var scope = scopes.CreateSystemScope();
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
             await db.CallbackDeliveries.Where(d => d.LeaseHolder == _instance)
                 .ExecuteUpdateAsync(set => set.SetProperty(d => d.LeaseUntil, (DateTimeOffset?)null).SetProperty(d => d.LeaseHolder, (string?)null), cancellationToken);
@@ -89,7 +89,7 @@ internal sealed class CallbackSender(
 
     private async Task<List<Claimed>> ClaimAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
@@ -105,7 +105,7 @@ internal sealed class CallbackSender(
                                   WHERE p."CaseId" = d."CaseId" AND p."Status" = {pending} AND p."Sequence" < d."Sequence")
                 ORDER BY d."NextAttemptAt" LIMIT {BatchSize}
                 FOR UPDATE OF d SKIP LOCKED
-                """).ToListAsync(cancellationToken);
+                """).IgnoreQueryFilters().ToListAsync(cancellationToken); // as written: a filter would wrap it in a sub-select
         }
         else
         {
@@ -145,7 +145,7 @@ internal sealed class CallbackSender(
 
     private async Task RecordAsync(List<(Guid Id, CallbackOutcome Outcome)> results, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
         var ids = results.Select(r => r.Id).ToList();
         var rows = await db.CallbackDeliveries.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, cancellationToken);

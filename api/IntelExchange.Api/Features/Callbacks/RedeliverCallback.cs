@@ -1,6 +1,5 @@
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
-using IntelExchange.Api.Security.Certificates;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,13 +9,12 @@ internal static class RedeliverCallback
 {
     /// <summary>
     /// Schedules one of the caller's deliveries again, now, with a fresh retry schedule (whatever its status). Another
-    /// tenant's delivery is a 404.
+    /// tenant's delivery is a 404: the query filter never finds it.
     /// </summary>
     public static async Task<IResult> Handle(
-        Guid deliveryId, HttpContext context, ExchangeDb db, CallbackScheduler scheduler, TimeProvider clock, CancellationToken cancellationToken)
+        Guid deliveryId, ExchangeDb db, CallbackScheduler scheduler, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var caller = Caller.From(context.User).TenantId;
-        var delivery = await db.CallbackDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.TenantId == caller, cancellationToken);
+        var delivery = await db.CallbackDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
         if (delivery is null)
         {
             return Problems.NotFound.ToResult();

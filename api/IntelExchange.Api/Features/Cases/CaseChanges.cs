@@ -129,7 +129,9 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Ti
     /// <summary>A report is in progress once any case moved, and closed when every case is terminal.</summary>
     private static async Task UpdateReportStatusAsync(ExchangeDb db, CaseRecord record, CancellationToken cancellationToken)
     {
-        var siblings = await db.Cases.AsNoTracking()
+        // Across tenants on purpose: the report's status depends on its cases with other agencies, of which only the
+        // statuses are read, never shown.
+        var siblings = await db.Cases.AsNoTracking().IgnoreQueryFilters()
             .Where(c => c.ReportId == record.ReportId && c.Id != record.Id).Select(c => c.Status).ToListAsync(cancellationToken);
         var status = siblings.Append(record.Status).All(CaseTransitions.IsTerminal) ? ReportStatus.Closed : ReportStatus.InProgress;
         await db.Reports.Where(r => r.Id == record.ReportId && r.Status != status)

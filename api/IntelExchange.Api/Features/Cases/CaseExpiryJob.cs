@@ -45,7 +45,7 @@ internal sealed class CaseExpiryJob(
         await base.StopAsync(cancellationToken);
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
+            await using var scope = scopes.CreateSystemScope();
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
             await db.JobLeases.Where(l => l.Name == LeaseName && l.Holder == _instance).ExecuteDeleteAsync(cancellationToken);
         }
@@ -58,7 +58,7 @@ internal sealed class CaseExpiryJob(
     private async Task LiftExpiredAsync(CancellationToken cancellationToken)
     {
         List<Guid> due;
-        await using (var scope = scopes.CreateAsyncScope())
+        await using (var scope = scopes.CreateSystemScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
             var now = clock.GetUtcNow();
@@ -79,7 +79,7 @@ internal sealed class CaseExpiryJob(
 
     private async Task LiftAsync(Guid caseId, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
         try
         {

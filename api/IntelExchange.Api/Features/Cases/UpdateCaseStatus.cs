@@ -79,8 +79,8 @@ internal sealed class UpdateCaseStatusHandler(
         var body = command.Body;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await CaseChanges.LockReportAsync(db, command.CaseId, skipLocked: false, cancellationToken);
-        var record = await db.Cases.Include(c => c.History)
-            .SingleOrDefaultAsync(c => c.Id == command.CaseId && (c.AgencyId == tenant || c.ReporterId == tenant), cancellationToken)
+        // Only the case's agency and submitter find it at all (the query filter); which of them may make the move is next.
+        var record = await db.Cases.Include(c => c.History).SingleOrDefaultAsync(c => c.Id == command.CaseId, cancellationToken)
             ?? throw new ProblemException(Problems.NotFound);
 
         var mayMove = CaseTransitions.IsSubmitterMove(body.Status) ? record.ReporterId == tenant : record.AgencyId == tenant;

@@ -9,22 +9,18 @@ namespace IntelExchange.Api.Features.Reports;
 
 internal static class GetReport
 {
-    /// <summary>The submitter sees every case; an agency sees the report only through its own case. Anyone else: 404.</summary>
-    public static async Task<IResult> Handle(Guid reportId, HttpContext context, ExchangeDb db, CancellationToken cancellationToken)
+    /// <summary>
+    /// The submitter sees every case; an agency sees the report only through its own case. Anyone else: 404. Both rules
+    /// are the data layer's query filters (see <see cref="ExchangeDb"/>), not this handler's.
+    /// </summary>
+    public static async Task<IResult> Handle(Guid reportId, ExchangeDb db, CancellationToken cancellationToken)
     {
-        var caller = Caller.From(context.User).TenantId;
         var report = await db.Reports.AsNoTracking()
-            .Where(r => r.Id == reportId && (r.TenantId == caller || r.Cases.Any(c => c.AgencyId == caller)))
+            .Where(r => r.Id == reportId)
             .Include(r => r.Cases)
             .AsSplitQuery()
             .SingleOrDefaultAsync(cancellationToken);
-        if (report is null)
-        {
-            return Problems.NotFound.ToResult();
-        }
-
-        var visibleCases = report.TenantId == caller ? report.Cases : report.Cases.Where(c => c.AgencyId == caller);
-        return TypedResults.Ok(ToDetails(report, visibleCases));
+        return report is null ? Problems.NotFound.ToResult() : TypedResults.Ok(ToDetails(report, report.Cases));
     }
 
     public static ReportDetails ToDetails(ReportRecord report, IEnumerable<CaseRecord> cases) => new()

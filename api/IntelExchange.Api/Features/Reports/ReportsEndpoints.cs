@@ -8,6 +8,9 @@ namespace IntelExchange.Api.Features.Reports;
 
 internal static class ReportsEndpoints
 {
+    /// <summary>Intake's own services: the daily target quota.</summary>
+    public static IServiceCollection AddReports(this IServiceCollection services) => services.AddSingleton<TargetQuota>();
+
     public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/v1/reports").WithTags("Reports");
@@ -28,7 +31,7 @@ internal static class ReportsEndpoints
                 Problems.ValidationFailed, Problems.MalformedJson, Problems.UnsupportedMediaType, Problems.PayloadTooLarge,
                 Problems.SignatureMissing, Problems.SignatureMalformed, Problems.SignatureAlgorithmRefused, Problems.SignatureKeyUnknown,
                 Problems.SignatureIssuerMismatch, Problems.SignatureStale, Problems.SignatureCriticalUnknown, Problems.SignatureInvalid,
-                Problems.SignatureReplayed, Problems.RecipientNotAllowed, Problems.NoRecipient);
+                Problems.SignatureReplayed, Problems.RecipientNotAllowed, Problems.NoRecipient, Problems.QuotaExceeded);
 
         reports.MapGet("/{reportId:guid}", GetReport.Handle)
             .RequireAuthorization(Policies.Partner)

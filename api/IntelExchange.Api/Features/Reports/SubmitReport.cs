@@ -30,6 +30,7 @@ internal sealed class SubmitReportHandler(
     IdempotencyGuard idempotency,
     ExchangeSigningKey exchangeKey,
     Outbox outbox,
+    TargetQuota quota,
     TimeProvider clock,
     ILogger<SubmitReportHandler> logger) : IRequestHandler<SubmitReport, IdempotentResponse>
 {
@@ -60,6 +61,8 @@ internal sealed class SubmitReportHandler(
         var recipients = ResolveRecipients(command.Report, tenant);
 
         var receivedAt = clock.GetUtcNow();
+        var targetCount = command.Report.Targets.Count;
+        var dailyTargets = quota.Check(tenant, targetCount, receivedAt);
         var reportId = Guid.CreateVersion7(receivedAt);
         var receipt = exchangeKey.SignCompact(new ReceiptPayload(reportId, tenant, bodySha256, signature.Jti, receivedAt), "intelx-receipt+jws");
         var report = new ReportRecord
@@ -146,7 +149,10 @@ internal sealed class SubmitReportHandler(
 
         try
         {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await TargetQuota.ConsumeAsync(db, tenant, targetCount, dailyTargets, receivedAt, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException exception) when (UniqueViolation.Is(exception))
         {

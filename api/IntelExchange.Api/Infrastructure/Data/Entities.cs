@@ -106,6 +106,7 @@ internal sealed class CaseEvent
     public DateTimeOffset? EffectiveUntil { get; init; }
     public string? Note { get; init; }
     public DateTimeOffset OccurredAt { get; init; }
+    public CaseRecord? Case { get; init; }
 }
 
 internal sealed class IdempotencyRecord

@@ -20,6 +20,27 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
     public DbSet<JobLease> JobLeases => Set<JobLease>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<CallbackDelivery> CallbackDeliveries => Set<CallbackDelivery>();
+    public DbSet<OperatorAction> OperatorActions => Set<OperatorAction>();
+    public DbSet<TargetQuotaUsage> TargetQuotaUsage => Set<TargetQuotaUsage>();
+
+    /// <summary>
+    /// Whose rows this unit of work sees; every tenant-owned entity's query filter reads it at each query. Set by the
+    /// scoped registration (<see cref="PersistenceExtensions"/>) and reset to a closed scope when the context goes back
+    /// to the pool, so a pooled context never carries one request's tenant into the next.
+    /// </summary>
+    public DataScope Scope { get; set; } = new();
+
+    public override void Dispose()
+    {
+        Scope = new DataScope();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        Scope = new DataScope();
+        return base.DisposeAsync();
+    }
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -38,6 +59,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        MapTenancy(model);
         model.Entity<Tenant>(e =>
         {
             e.Property(t => t.Id).HasMaxLength(64);
@@ -93,7 +115,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.HasIndex(c => new { c.AgencyId, c.FeedPosition });
             e.HasIndex(c => c.FeedPosition);
             e.HasIndex(c => new { c.Status, c.EffectiveUntil });
-            e.HasMany(c => c.History).WithOne().HasForeignKey(h => h.CaseId);
+            e.HasMany(c => c.History).WithOne(h => h.Case).HasForeignKey(h => h.CaseId);
         });
         model.Entity<CaseEvent>(e =>
         {
@@ -152,6 +174,47 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.HasIndex(d => new { d.Status, d.NextAttemptAt });
             e.HasIndex(d => new { d.TenantId, d.Id });
             e.HasOne<CaseRecord>().WithMany().HasForeignKey(d => d.CaseId);
+        });
+    }
+
+    /// <summary>
+    /// Tenant isolation in the data layer: every query on a tenant-owned entity is filtered by <see cref="Scope"/>, so a
+    /// handler that forgets a tenant predicate still cannot read another tenant's rows. A report is its submitter's and,
+    /// through their own cases, its agencies'; a case is its agency's and its submitter's. Code that must read across
+    /// tenants says so at the call (<c>IgnoreQueryFilters</c>) or runs in a system scope.
+    /// </summary>
+    private void MapTenancy(ModelBuilder model)
+    {
+        model.Entity<Tenant>().HasQueryFilter(t => Scope.SeesDirectory || t.Id == Scope.TenantId);
+        model.Entity<ClientCredential>().HasQueryFilter(c => Scope.SeesDirectory || c.TenantId == Scope.TenantId);
+        model.Entity<SigningKey>().HasQueryFilter(k => Scope.SeesDirectory || k.TenantId == Scope.TenantId);
+        model.Entity<SharingAgreement>().HasQueryFilter(a => Scope.SeesDirectory || a.ReporterId == Scope.TenantId || a.AgencyId == Scope.TenantId);
+        model.Entity<ReportRecord>().HasQueryFilter(r =>
+            Scope.AllTenants || r.TenantId == Scope.TenantId || r.Cases.Any(c => c.AgencyId == Scope.TenantId));
+        model.Entity<CaseRecord>().HasQueryFilter(c => Scope.AllTenants || c.AgencyId == Scope.TenantId || c.ReporterId == Scope.TenantId);
+        model.Entity<CaseEvent>().HasQueryFilter(h =>
+            Scope.AllTenants || h.Case!.AgencyId == Scope.TenantId || h.Case.ReporterId == Scope.TenantId);
+        model.Entity<IdempotencyRecord>().HasQueryFilter(i => Scope.AllTenants || i.TenantId == Scope.TenantId);
+        model.Entity<OutboxMessage>().HasQueryFilter(o => Scope.AllTenants || o.Destination == Scope.TenantId);
+        model.Entity<WebhookEndpoint>().HasQueryFilter(w => Scope.AllTenants || w.TenantId == Scope.TenantId);
+        model.Entity<CallbackDelivery>().HasQueryFilter(d => Scope.AllTenants || d.TenantId == Scope.TenantId);
+        model.Entity<TargetQuotaUsage>().HasQueryFilter(q => Scope.AllTenants || q.TenantId == Scope.TenantId);
+        model.Entity<OperatorAction>().HasQueryFilter(a => Scope.SeesDirectory);
+
+        model.Entity<OperatorAction>(e =>
+        {
+            e.Property(a => a.Actor).HasMaxLength(64);
+            e.Property(a => a.ActorCertificate).HasMaxLength(64);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.Tenant).HasMaxLength(64);
+            e.Property(a => a.Target).HasMaxLength(200);
+            e.Property(a => a.Detail).HasMaxLength(4000);
+            e.HasIndex(a => new { a.Tenant, a.Id });
+        });
+        model.Entity<TargetQuotaUsage>(e =>
+        {
+            e.HasKey(q => new { q.TenantId, q.Day });
+            e.Property(q => q.TenantId).HasMaxLength(64);
         });
     }
 }

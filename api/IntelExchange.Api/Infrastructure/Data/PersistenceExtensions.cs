@@ -14,19 +14,27 @@ internal static class PersistenceExtensions
         {
             case "sqlite":
                 connectionString ??= $"Data Source={Path.Combine(settings.DataPath, "intelx.db")}";
-                services.AddDbContextPool<ExchangeDb>(options => options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(30)));
+                services.AddPooledDbContextFactory<ExchangeDb>(options => options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(30)));
                 break;
             case "postgres":
                 if (string.IsNullOrWhiteSpace(connectionString))
                 {
                     throw new InvalidOperationException("Persistence:Provider=postgres needs ConnectionStrings:IntelExchange.");
                 }
-                services.AddDbContextPool<ExchangeDb>(options => options.UseNpgsql(connectionString, npgsql => npgsql.CommandTimeout(30)));
+                services.AddPooledDbContextFactory<ExchangeDb>(options => options.UseNpgsql(connectionString, npgsql => npgsql.CommandTimeout(30)));
                 break;
             default:
                 throw new InvalidOperationException($"Persistence:Provider must be sqlite or postgres, not '{provider}'.");
         }
 
+        // A pooled context per scope, bound to that scope's DataScope (whose rows its query filters let through).
+        services.AddScoped<DataScope>();
+        services.AddScoped(provider =>
+        {
+            var db = provider.GetRequiredService<IDbContextFactory<ExchangeDb>>().CreateDbContext();
+            db.Scope = provider.GetRequiredService<DataScope>();
+            return db;
+        });
         services.AddHostedService<DatabaseMigrator>();
         return services;
     }

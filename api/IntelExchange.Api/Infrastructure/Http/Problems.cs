@@ -45,15 +45,27 @@ public static class Problems
     public static readonly ProblemKind CaseMoveForbidden = new("case-move-forbidden", 403, "Only the case's agency may make this move, and only the report's submitter may withdraw.");
     public static readonly ProblemKind CaseChanged = new("case-changed", 409, "The case changed while this move was being made; read it again before retrying.");
     public static readonly ProblemKind CallbackUrlRefused = new("callback-url-refused", 422, "The callback URL is not allowed: it must be https and reach a public address.");
+    public static readonly ProblemKind RateLimited = new("rate-limited", 429, "This tenant is sending requests faster than its rate limit; retry after Retry-After seconds.");
+    public static readonly ProblemKind QuotaExceeded = new("quota-exceeded", 429, "This report would take the reporter past its daily target quota; retry after Retry-After seconds (the next UTC day).");
+    public static readonly ProblemKind TenantExists = new("tenant-exists", 409, "A tenant with this id already exists.");
+    public static readonly ProblemKind CertificateRefused = new("certificate-refused", 422, "The certificate is not one PEM X.509 certificate, without a private key, that chains to a partner CA, allows client authentication and has not expired.");
+    public static readonly ProblemKind CertificateTaken = new("certificate-taken", 409, "This certificate is registered to another tenant, or was revoked; a revoked certificate is never registered again.");
+    public static readonly ProblemKind SigningKeyRefused = new("signing-key-refused", 422, "The key is not one PEM EC P-256 public key (SubjectPublicKeyInfo) without a private key.");
+    public static readonly ProblemKind SigningKeyTaken = new("signing-key-taken", 409, "This signing key is registered to another tenant, or was retired; a retired key is never registered again.");
+    public static readonly ProblemKind AgreementRefused = new("agreement-refused", 422, "The reporter must be a tenant with the reporter role, the agency another tenant with the agency role.");
+    public static readonly ProblemKind OperatorLockout = new("operator-lockout", 409, "An operator cannot suspend its own tenant or revoke the certificate it is calling with.");
 }
 
 /// <summary>Thrown by handlers to refuse a request with a documented problem.</summary>
-public sealed class ProblemException(ProblemKind kind, string? detail = null, IDictionary<string, object?>? extensions = null)
+public sealed class ProblemException(ProblemKind kind, string? detail = null, IDictionary<string, object?>? extensions = null, TimeSpan? retryAfter = null)
     : Exception(detail ?? kind.Title)
 {
     public ProblemKind Kind { get; } = kind;
     public string? Detail { get; } = detail;
     public IDictionary<string, object?>? Extensions { get; } = extensions;
+
+    /// <summary>Sent as <c>Retry-After</c> (whole seconds, at least 1) when the refusal passes with time.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
 internal static class ProblemResults
@@ -96,6 +108,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         if (kind == Problems.InternalError)
         {
             logger.LogError(exception, "Unhandled failure on {Method} {Path}", context.Request.Method, context.Request.Path);
+        }
+        if (exception is ProblemException { RetryAfter: { } retryAfter })
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (kind == Problems.ServiceUnavailable)
         {

@@ -84,9 +84,13 @@ internal sealed class OutboxDispatcher(
         }
     }
 
+    /// <summary>
+    /// Works across tenants in a system scope; the locking queries also ignore the filters so that PostgreSQL runs
+    /// them as written rather than wrapped in a sub-select.
+    /// </summary>
     private async Task<(int Sent, int Failed)> DispatchBatchAsync(CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
@@ -98,7 +102,7 @@ internal sealed class OutboxDispatcher(
                 SELECT * FROM "OutboxMessages"
                 WHERE "SentAt" IS NULL AND "NextAttemptAt" <= {now}
                 ORDER BY "Id" LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
-                """).ToListAsync(cancellationToken);
+                """).IgnoreQueryFilters().ToListAsync(cancellationToken);
         }
         else
         {
@@ -193,7 +197,7 @@ internal sealed class OutboxDispatcher(
     private static async Task<int> SequenceFeedAsync(ExchangeDb db, CancellationToken cancellationToken)
     {
         var cases = db.IsPostgres
-            ? await db.Cases.FromSqlRaw("""SELECT * FROM "Cases" WHERE "FeedPosition" IS NULL ORDER BY "Id" LIMIT 1000 FOR UPDATE SKIP LOCKED""").ToListAsync(cancellationToken)
+            ? await db.Cases.FromSqlRaw("""SELECT * FROM "Cases" WHERE "FeedPosition" IS NULL ORDER BY "Id" LIMIT 1000 FOR UPDATE SKIP LOCKED""").IgnoreQueryFilters().ToListAsync(cancellationToken)
             : await db.Cases.Where(c => c.FeedPosition == null).OrderBy(c => c.Id).Take(1000).ToListAsync(cancellationToken);
         if (cases.Count == 0)
         {

@@ -16,7 +16,7 @@ internal sealed class ProblemResponsesFilter : IOperationFilter
 {
     /// <summary>What any authenticated partner call can meet, whatever the endpoint.</summary>
     private static readonly ProblemKind[] Common =
-        [Problems.Unauthenticated, Problems.Forbidden, Problems.InternalError, Problems.ServiceUnavailable];
+        [Problems.Unauthenticated, Problems.Forbidden, Problems.RateLimited, Problems.InternalError, Problems.ServiceUnavailable];
 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {

@@ -32,18 +32,15 @@ internal static class PartnerAuthentication
     /// </summary>
     public static IServiceCollection AddPartnerAuthentication(this IServiceCollection services, ExchangeSettings settings)
     {
-        var partnerCas = new X509Certificate2Collection();
-        foreach (var path in settings.Tls.PartnerCaCertificatePaths)
-        {
-            partnerCas.ImportFromPemFile(path);
-        }
+        var trust = new PartnerTrust(settings);
+        services.AddSingleton(trust);
 
         services.AddAuthentication(CertificateAuthenticationDefaults.AuthenticationScheme)
             .AddCertificate(options =>
             {
                 options.AllowedCertificateTypes = CertificateTypes.Chained;
                 options.ChainTrustValidationMode = X509ChainTrustMode.CustomRootTrust;
-                options.CustomTrustStore.AddRange(partnerCas);
+                options.CustomTrustStore.AddRange(trust.Roots);
                 options.RevocationMode = X509RevocationMode.NoCheck; // revocation is the credential registry, checked below
                 options.ValidateCertificateUse = true;
                 options.ValidateValidityPeriod = true;

@@ -30,7 +30,7 @@ internal sealed class DevTenantSeeder(IServiceScopeFactory scopes, ExchangeSetti
             return;
         }
 
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
         var now = clock.GetUtcNow();
         var added = 0;

@@ -13,6 +13,7 @@ public sealed class PostgresPersistenceTests
         var options = new DbContextOptionsBuilder<ExchangeDb>().UseNpgsql(TestServices.PostgresDatabase("migrate")).Options;
         await using (var db = new ExchangeDb(options))
         {
+            db.Scope.ForSystem();
             await db.Database.MigrateAsync();
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
             db.Tenants.Add(new Tenant { Id = "pe-test", Name = "Round trip", Roles = TenantRoles.Reporter | TenantRoles.Agency, CreatedAt = DateTimeOffset.UtcNow });
@@ -21,6 +22,7 @@ public sealed class PostgresPersistenceTests
 
         await using (var db = new ExchangeDb(options))
         {
+            db.Scope.ForSystem();
             var tenant = await db.Tenants.SingleAsync(t => t.Id == "pe-test");
             Assert.Equal("Round trip", tenant.Name);
             Assert.Equal(TenantRoles.Reporter | TenantRoles.Agency, tenant.Roles);

@@ -319,6 +319,50 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.ToTable("JobLeases");
                 });
 
+            modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.OperatorAction", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ActorCertificate")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Tenant")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Tenant", "Id");
+
+                    b.ToTable("OperatorActions");
+                });
+
             modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -506,6 +550,23 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.TargetQuotaUsage", b =>
+                {
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Targets")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("TenantId", "Day");
+
+                    b.ToTable("TargetQuotaUsage");
+                });
+
             modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.Tenant", b =>
                 {
                     b.Property<string>("Id")
@@ -576,11 +637,13 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.CaseEvent", b =>
                 {
-                    b.HasOne("IntelExchange.Api.Infrastructure.Data.CaseRecord", null)
+                    b.HasOne("IntelExchange.Api.Infrastructure.Data.CaseRecord", "Case")
                         .WithMany("History")
                         .HasForeignKey("CaseId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Case");
                 });
 
             modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.CaseRecord", b =>
