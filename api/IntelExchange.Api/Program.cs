@@ -44,7 +44,7 @@ app.UseStatusCodePages();
 app.UseListenerSeparation();
 app.UseAuthentication();
 app.UseTenantDataScope();
-app.UseRateLimiter();
+app.UseTenantRateLimiting();
 app.UseAuthorization();
 app.UseExchangeOpenApi();
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using IntelExchange.Api.Security.Certificates;
@@ -40,6 +41,49 @@ internal sealed class TenantLimits(IConfiguration configuration)
         value > 0 ? value : throw new InvalidOperationException($"RateLimits:{key} must be positive.");
 }
 
+/// <summary>
+/// The live token bucket of each tenant, so every answer can tell the caller where it stands (IETF RateLimit header
+/// fields): <c>RateLimit-Limit</c> (bucket size), <c>RateLimit-Remaining</c> (requests left now) and
+/// <c>RateLimit-Reset</c> (seconds until the bucket next refills).
+/// </summary>
+internal sealed class TenantBuckets(TenantLimits limits)
+{
+    public const string LimitHeader = "RateLimit-Limit";
+    public const string RemainingHeader = "RateLimit-Remaining";
+    public const string ResetHeader = "RateLimit-Reset";
+
+    private readonly ConcurrentDictionary<string, (TokenBucketRateLimiter Bucket, TokenBucketRateLimiterOptions Options)> _live = new(StringComparer.Ordinal);
+
+    /// <summary>Called by the partitioned limiter when a tenant's partition is (re)created; the newest bucket wins.</summary>
+    public RateLimiter Create(string tenant)
+    {
+        var options = limits.RateLimit(tenant);
+        var bucket = new TokenBucketRateLimiter(options);
+        _live[tenant] = (bucket, options);
+        return bucket;
+    }
+
+    public void WriteHeaders(HttpResponse response, string tenant)
+    {
+        if (!_live.TryGetValue(tenant, out var live))
+        {
+            return;
+        }
+        long remaining;
+        try
+        {
+            remaining = live.Bucket.GetStatistics()?.CurrentAvailablePermits ?? 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+        response.Headers[LimitHeader] = live.Options.TokenLimit.ToString(CultureInfo.InvariantCulture);
+        response.Headers[RemainingHeader] = remaining.ToString(CultureInfo.InvariantCulture);
+        response.Headers[ResetHeader] = Math.Max(1, (int)Math.Ceiling(live.Options.ReplenishmentPeriod.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+    }
+}
+
 internal static class TenantRateLimiting
 {
     /// <summary>
@@ -50,6 +94,7 @@ internal static class TenantRateLimiting
     public static IServiceCollection AddTenantRateLimiting(this IServiceCollection services)
     {
         services.AddSingleton<TenantLimits>();
+        services.AddSingleton<TenantBuckets>();
         services.AddRateLimiter(options =>
         {
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
@@ -59,13 +104,32 @@ internal static class TenantRateLimiting
                 {
                     return RateLimitPartition.GetNoLimiter("");
                 }
-                var limits = context.RequestServices.GetRequiredService<TenantLimits>();
-                return RateLimitPartition.GetTokenBucketLimiter(tenant, limits.RateLimit);
+                var buckets = context.RequestServices.GetRequiredService<TenantBuckets>();
+                return RateLimitPartition.Get(tenant, buckets.Create);
             });
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = WriteRateLimitedAsync;
         });
         return services;
+    }
+
+    /// <summary>Adds the RateLimit header fields to every answer to an identified tenant, once its request was metered.</summary>
+    public static IApplicationBuilder UseTenantRateLimiting(this IApplicationBuilder app)
+    {
+        app.UseRateLimiter();
+        return app.Use((context, next) =>
+        {
+            if (context.User.FindFirst(ExchangeClaims.Tenant)?.Value is { } tenant)
+            {
+                var buckets = context.RequestServices.GetRequiredService<TenantBuckets>();
+                context.Response.OnStarting(() =>
+                {
+                    buckets.WriteHeaders(context.Response, tenant);
+                    return Task.CompletedTask;
+                });
+            }
+            return next(context);
+        });
     }
 
     private static async ValueTask WriteRateLimitedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
@@ -75,6 +139,10 @@ internal static class TenantRateLimiting
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        if (context.User.FindFirst(ExchangeClaims.Tenant)?.Value is { } tenant)
+        {
+            context.RequestServices.GetRequiredService<TenantBuckets>().WriteHeaders(context.Response, tenant);
+        }
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

@@ -81,6 +81,31 @@ internal sealed class PagingParametersFilter : IParameterFilter
                 schema.MaxLength = 32;
                 schema.Pattern = "^[a-z_]+$";
                 break;
+            case "id" or "reporter" or "agency" when concrete.In == ParameterLocation.Path && schema.Format is null:
+                concrete.Description ??= "A tenant id.";
+                schema.MaxLength = ReportLimits.TenantId;
+                schema.Pattern = "^[a-z0-9][a-z0-9-]*$";
+                break;
+            case "tenant" when schema.Format is null:
+                concrete.Description ??= "Only entries about this tenant.";
+                schema.MaxLength = ReportLimits.TenantId;
+                schema.Pattern = "^[a-z0-9][a-z0-9-]*$";
+                break;
+            case "expiringWithin":
+                concrete.Description ??= "A duration: a number and d (days), h (hours) or m (minutes), e.g. 30d.";
+                schema.MaxLength = 8;
+                schema.Pattern = "^[0-9]{1,7}[dhm]$";
+                break;
+            case "thumbprint":
+                concrete.Description ??= "SHA-256 of the certificate's DER, hex (either case).";
+                (schema.MinLength, schema.MaxLength) = (64, 64);
+                schema.Pattern = "^[0-9A-Fa-f]{64}$";
+                break;
+            case "kid":
+                concrete.Description ??= "A signing key id as the exchange returned it.";
+                schema.MaxLength = 64;
+                schema.Pattern = "^[A-Za-z0-9_-]+$";
+                break;
             default:
                 FormatLimitsSchemaFilter.ApplyFormatLimits(schema);
                 break;

@@ -79,6 +79,11 @@ internal sealed class ProblemResponsesFilter : IOperationFilter
             });
         }
 
+        if (!anonymous)
+        {
+            AddRateLimitHeaders(operation);
+        }
+
         foreach (var header in metadata.OfType<ResponseHeaderMetadata>())
         {
             var response = Response(operation, header.Status);
@@ -88,6 +93,33 @@ internal sealed class ProblemResponsesFilter : IOperationFilter
                 Description = header.Description,
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 16 },
             };
+        }
+    }
+
+    /// <summary>Every answer to an identified tenant tells it where its token bucket stands (see <see cref="TenantBuckets"/>).</summary>
+    private static void AddRateLimitHeaders(OpenApiOperation operation)
+    {
+        (string Name, string Description)[] headers =
+        [
+            (TenantBuckets.LimitHeader, "Requests the caller's bucket holds when full. Sent on every answer to an identified tenant."),
+            (TenantBuckets.RemainingHeader, "Requests the caller may still make now."),
+            (TenantBuckets.ResetHeader, "Seconds until the bucket next refills."),
+        ];
+        foreach (var (key, value) in operation.Responses!)
+        {
+            if (value is not OpenApiResponse response || key.Length != 3 || key[0] is not ('2' or '4'))
+            {
+                continue;
+            }
+            response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+            foreach (var (name, description) in headers)
+            {
+                response.Headers[name] = new OpenApiHeader
+                {
+                    Description = description,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Maximum = "1000000" },
+                };
+            }
         }
     }
 

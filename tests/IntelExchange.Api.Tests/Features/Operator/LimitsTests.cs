@@ -46,6 +46,31 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task Every_answer_tells_the_tenant_its_bucket_size_what_remains_and_when_it_refills()
+    {
+        using var server = new ExchangeServer(new Dictionary<string, string?>
+        {
+            ["RateLimits:TokenLimit"] = "3",
+            ["RateLimits:TokensPerPeriod"] = "3",
+            ["RateLimits:ReplenishmentPeriod"] = "00:01:00",
+        });
+        using var ifpi = server.ClientFor("ifpi");
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            answers.Add(await ifpi.GetAsync(i == 1 ? $"/v1/reports/{Guid.NewGuid()}" : "/v1/partners/me"));
+        }
+        static string Header(HttpResponseMessage response, string name) => response.Headers.GetValues(name).Single();
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], answers.Select(a => a.StatusCode));
+        Assert.All(answers, a => Assert.Equal("3", Header(a, "RateLimit-Limit")));
+        Assert.Equal(["2", "1", "0", "0"], answers.Select(a => Header(a, "RateLimit-Remaining")));
+        Assert.All(answers, a => Assert.Equal("60", Header(a, "RateLimit-Reset")));
+        answers.ForEach(a => a.Dispose());
+    }
+
+    [Fact]
     public async Task A_rate_limited_report_is_refused_before_anything_is_stored()
     {
         using var server = new ExchangeServer(new Dictionary<string, string?>
