@@ -3,6 +3,8 @@ using IntelExchange.Api.Features.Cases;
 using IntelExchange.Api.Features.Intel;
 using IntelExchange.Api.Features.Partners;
 using IntelExchange.Api.Features.Reports;
+using IntelExchange.Api.Features.Safeguards;
+using IntelExchange.Api.Features.Stats;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Hosting;
 using IntelExchange.Api.Infrastructure.Http;
@@ -32,6 +34,7 @@ builder.Services.AddExchangeOpenApi();
 builder.Services.AddUseCases();
 builder.Services.AddCases();
 builder.Services.AddCallbacks();
+builder.Services.AddSafeguards();
 
 var app = builder.Build();
 
@@ -48,6 +51,8 @@ app.MapReports();
 app.MapIntel();
 app.MapCases();
 app.MapCallbacks();
+app.MapSafeguards();
+app.MapStats();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();

@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Security.Certificates;
@@ -19,12 +20,19 @@ internal static class GetCase
             return Problems.NotFound.ToResult();
         }
         var externalId = await db.Reports.Where(r => r.Id == record.ReportId).Select(r => r.ExternalId).SingleAsync(cancellationToken);
-        return TypedResults.Ok(CaseViews.ToDetails(record, externalId));
+        return TypedResults.Ok(await CaseViews.ToDetailsAsync(db, record, externalId, caller, cancellationToken));
     }
 }
 
 internal static class CaseViews
 {
+    /// <summary>The case as <paramref name="viewer"/> sees it, with each target's outcome and duplicate link.</summary>
+    public static async Task<CaseDetails> ToDetailsAsync(ExchangeDb db, CaseRecord record, string externalId, string viewer, CancellationToken cancellationToken)
+    {
+        var duplicates = await CaseTargetViews.LoadDuplicatesAsync(db, [record.Id], cancellationToken);
+        return ToDetails(record, externalId) with { Targets = CaseTargetViews.Outcomes(record, duplicates[record.Id], viewer) };
+    }
+
     public static CaseDetails ToDetails(CaseRecord record, string externalId) => new()
     {
         CaseId = record.Id,
@@ -48,6 +56,14 @@ internal static class CaseViews
             OrderReference = h.OrderReference,
             EffectiveUntil = h.EffectiveUntil,
             Note = h.Note,
+            SafeguardOverride = h.SafeguardOverrideReason is null ? null : new SafeguardOverrideEntry
+            {
+                Reason = h.SafeguardOverrideReason,
+                GivenBy = h.Actor,
+                FlaggedTargets = CaseTargetViews.ParseIndexes(h.SafeguardOverrideTargets) ?? [],
+            },
+            OrderedTargets = CaseTargetViews.ParseIndexes(h.OrderedTargets),
+            NotOrderedReason = h.NotOrderedReason,
             OccurredAt = h.OccurredAt,
         }).ToList(),
     };

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Security.Certificates;
@@ -23,8 +24,15 @@ internal static class GetReport
             return Problems.NotFound.ToResult();
         }
 
-        var visibleCases = report.TenantId == caller ? report.Cases : report.Cases.Where(c => c.AgencyId == caller);
-        return TypedResults.Ok(ToDetails(report, visibleCases));
+        var visibleCases = (report.TenantId == caller ? report.Cases : report.Cases.Where(c => c.AgencyId == caller)).ToList();
+        var details = ToDetails(report, visibleCases);
+        var duplicates = await CaseTargetViews.LoadDuplicatesAsync(db, visibleCases.Select(c => c.Id).ToList(), cancellationToken);
+        return TypedResults.Ok(details with
+        {
+            Targets = await CaseTargetViews.LoadChecksAsync(db, report.Id, details.Report, cancellationToken),
+            Cases = visibleCases.OrderBy(c => c.AgencyId, StringComparer.Ordinal)
+                .Select(c => ToSummary(c) with { Targets = CaseTargetViews.Outcomes(c, duplicates[c.Id], caller) }).ToList(),
+        });
     }
 
     public static ReportDetails ToDetails(ReportRecord report, IEnumerable<CaseRecord> cases) => new()
