@@ -144,7 +144,9 @@ internal sealed class ProtectedInfrastructure
             }
             text = $"{single}/{(single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)}";
         }
-        if (!IPNetwork.TryParse(text, out var range))
+        // IPNetwork.TryParse silently clears host bits; 104.16.0.1/13 is refused rather than read as 104.16.0.0/13.
+        if (!IPNetwork.TryParse(text, out var range) || !IPAddress.TryParse(text[..text.IndexOf('/')], out var written)
+            || !written.Equals(range.BaseAddress))
         {
             return (null, "must be a CIDR range whose host bits are zero, such as 203.0.113.0/24");
         }

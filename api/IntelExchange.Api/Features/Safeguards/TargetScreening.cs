@@ -25,28 +25,35 @@ internal sealed class TargetScreening(ProtectedLists lists)
     }
 
     /// <summary>
-    /// Per agency: the targets (by index) already in one of its open cases, linked to the earliest such case whose own
-    /// target is not itself a duplicate. Two reports of the same target committed at the same instant both count as first.
+    /// Per agency: the targets (by index) already in one of its open cases, linked to the earliest such case (which stays
+    /// the one to follow while it is open). Two reports of the same target committed at the same instant both count as first.
     /// </summary>
     public static async Task<Dictionary<string, Dictionary<int, EarlierTarget>>> FindDuplicatesAsync(
         ExchangeDb db, IReadOnlyList<ScreenedTarget> targets, IReadOnlyList<string> agencies, CancellationToken cancellationToken)
     {
         var keys = targets.Select(t => t.Key).Distinct().ToList();
-        var earlier = new List<EarlierTarget>();
+        var first = new Dictionary<(string Key, string AgencyId), EarlierTarget>();
         foreach (var chunk in keys.Chunk(500))
         {
-            earlier.AddRange(await (
-                from target in db.ReportTargets
-                join c in db.Cases on target.ReportId equals c.ReportId
-                where chunk.Contains(target.Key) && agencies.Contains(c.AgencyId)
-                      && c.Status != CaseStatus.Rejected && c.Status != CaseStatus.Withdrawn && c.Status != CaseStatus.Lifted
-                      && !db.TargetDuplicates.Any(d => d.CaseId == c.Id && d.Index == target.Index)
-                select new EarlierTarget(target.Key, c.AgencyId, c.Id, c.ReportId, target.Index, c.ReporterId, c.CreatedAt))
-                .ToListAsync(cancellationToken));
+            var holders = from target in db.ReportTargets
+                          join c in db.Cases on target.ReportId equals c.ReportId
+                          where chunk.Contains(target.Key) && agencies.Contains(c.AgencyId)
+                                && c.Status != CaseStatus.Rejected && c.Status != CaseStatus.Withdrawn && c.Status != CaseStatus.Lifted
+                          select new { target.Key, c.AgencyId, CaseId = c.Id, c.ReportId, target.Index, c.ReporterId, c.CreatedAt };
+            // Two steps, so a target reported a thousand times costs one row per agency, not a thousand.
+            var earliest = await holders.GroupBy(h => new { h.Key, h.AgencyId })
+                .Select(g => new { g.Key.Key, g.Key.AgencyId, CreatedAt = g.Min(h => h.CreatedAt) }).ToListAsync(cancellationToken);
+            var instants = earliest.Select(e => e.CreatedAt).Distinct().ToList();
+            var candidates = await holders.Where(h => instants.Contains(h.CreatedAt)).ToListAsync(cancellationToken);
+            foreach (var e in earliest)
+            {
+                first[(e.Key, e.AgencyId)] = candidates
+                    .Where(c => c.Key == e.Key && c.AgencyId == e.AgencyId && c.CreatedAt == e.CreatedAt)
+                    .OrderBy(c => c.CaseId).ThenBy(c => c.Index)
+                    .Select(c => new EarlierTarget(c.Key, c.AgencyId, c.CaseId, c.ReportId, c.Index, c.ReporterId, c.CreatedAt)).First();
+            }
         }
 
-        var first = earlier.GroupBy(e => (e.Key, e.AgencyId))
-            .ToDictionary(g => g.Key, g => g.OrderBy(e => e.CreatedAt).ThenBy(e => e.CaseId).ThenBy(e => e.Index).First());
         var result = new Dictionary<string, Dictionary<int, EarlierTarget>>(StringComparer.Ordinal);
         foreach (var agency in agencies)
         {
