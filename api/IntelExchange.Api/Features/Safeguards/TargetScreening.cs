@@ -18,11 +18,10 @@ internal sealed record ScreenedTarget(int Index, ReportTarget Target, string Key
 /// </summary>
 internal sealed class TargetScreening(ProtectedLists lists)
 {
-    public IReadOnlyList<ScreenedTarget> Check(InfringementReport report)
-    {
-        var protectedLists = lists.Current;
-        return report.Targets.Select((target, index) => new ScreenedTarget(index, target, TargetIdentity.Key(target), protectedLists.Check(target))).ToList();
-    }
+    public IReadOnlyList<ScreenedTarget> Check(InfringementReport report) => Check(lists.Current, report);
+
+    public static IReadOnlyList<ScreenedTarget> Check(ProtectedInfrastructure protectedLists, InfringementReport report) =>
+        report.Targets.Select((target, index) => new ScreenedTarget(index, target, TargetIdentity.Key(target), protectedLists.Check(target))).ToList();
 
     /// <summary>
     /// Per agency: the targets (by index) already in one of its open cases, linked to the earliest such case (which stays
