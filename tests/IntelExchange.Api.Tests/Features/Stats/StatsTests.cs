@@ -131,6 +131,12 @@ public abstract class StatsTests(ExchangeServer server) : IDisposable
         Assert.Equal(2, asEsMcd.GetProperty("totals").GetProperty("cases").GetInt64());
         Assert.Equal(["es-mcd", "indecopi"], Groups(asEsMcd).Keys);
 
+        using var sdk = _server.SdkClientFor("ifpi");
+        var typed = await sdk.GetStatsAsync(today.AddDays(-1), today.AddDays(2), "category");
+        Assert.Equal(4, typed.Totals.Cases);
+        Assert.Equal(2, typed.Groups.Single(g => g.Key == "stream_ripping").Figures.Reports);
+        Assert.Equal(1.0 / 3, typed.Reporters.Single().RejectionRate!.Value, 6);
+
         var later = await StatsAsync(_operator, $"from={today.AddDays(2):yyyy-MM-dd}&to={today.AddDays(30):yyyy-MM-dd}T00:00:00Z");
         Assert.Equal(0, later.GetProperty("totals").GetProperty("cases").GetInt64());
         Assert.Empty(later.GetProperty("groups").EnumerateArray());
