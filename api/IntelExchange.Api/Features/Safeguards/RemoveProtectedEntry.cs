@@ -27,17 +27,3 @@ internal static class RemoveProtectedEntry
         return TypedResults.NoContent();
     }
 }
-
-/// <summary>The shipped lists (summarised) and every operator addition.</summary>
-internal static class ListProtectedEntries
-{
-    public static async Task<IResult> Handle(ExchangeDb db, ProtectedLists lists, CancellationToken cancellationToken)
-    {
-        var additions = await db.ProtectedEntries.AsNoTracking().OrderBy(e => e.Id).Take(Contracts.SafeguardLimits.MaxOperatorEntries).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new Contracts.ProtectedInfrastructureList
-        {
-            Shipped = lists.Shipped.Select(l => l.ToSummary()).ToList(),
-            Additions = additions.Select(ProtectedLists.ToView).ToList(),
-        });
-    }
-}
