@@ -4,6 +4,8 @@ using IntelExchange.Api.Features.Intel;
 using IntelExchange.Api.Features.Operator;
 using IntelExchange.Api.Features.Partners;
 using IntelExchange.Api.Features.Reports;
+using IntelExchange.Api.Features.Safeguards;
+using IntelExchange.Api.Features.Stats;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Hosting;
 using IntelExchange.Api.Infrastructure.Http;
@@ -35,6 +37,7 @@ builder.Services.AddReports();
 builder.Services.AddCases();
 builder.Services.AddCallbacks();
 builder.Services.AddOperator();
+builder.Services.AddSafeguards();
 builder.Services.AddTenantRateLimiting();
 
 var app = builder.Build();
@@ -55,6 +58,8 @@ app.MapIntel();
 app.MapCases();
 app.MapCallbacks();
 app.MapOperator();
+app.MapSafeguards();
+app.MapStats();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();

@@ -22,6 +22,19 @@ public sealed record UpdateCaseStatusRequest
     /// <summary>A free-text note for the history.</summary>
     [MaxLength(CaseLimits.Note)]
     public string? Note { get; init; }
+
+    /// <summary>
+    /// For <c>order_issued</c>, required when the order covers a flagged target: the agency's reason to order it anyway.
+    /// </summary>
+    public SafeguardOverride? SafeguardOverride { get; init; }
+
+    /// <summary>For <c>order_issued</c>: the indexes of the targets the order covers (a partial order); absent, it covers all.</summary>
+    [Length(1, ReportLimits.MaxTargets)]
+    public IReadOnlyList<int>? OrderedTargets { get; init; }
+
+    /// <summary>For a partial order, required: why the targets left out are not ordered.</summary>
+    [MaxLength(CaseLimits.Reason)]
+    public string? NotOrderedReason { get; init; }
 }
 
 /// <summary>A case with its full history, as its agency and the report's submitter see it.</summary>
@@ -67,6 +80,10 @@ public sealed record CaseDetails
     /// <summary>Every change, in sequence order.</summary>
     [MaxLength(CaseLimits.MaxHistory)]
     public required IReadOnlyList<CaseHistoryEntry> History { get; init; }
+
+    /// <summary>Per target: its outcome in this case and any earlier open case of the agency it duplicates.</summary>
+    [MaxLength(ReportLimits.MaxTargets)]
+    public IReadOnlyList<CaseTargetOutcome>? Targets { get; init; }
 }
 
 /// <summary>One change of a case.</summary>
@@ -99,6 +116,17 @@ public sealed record CaseHistoryEntry
     /// <summary>A free-text note.</summary>
     [MaxLength(CaseLimits.Note)]
     public required string? Note { get; init; }
+
+    /// <summary>For an order that covers flagged targets: the override, its reason and who gave it.</summary>
+    public SafeguardOverrideEntry? SafeguardOverride { get; init; }
+
+    /// <summary>For a partial order: the indexes of the targets it covers.</summary>
+    [MaxLength(ReportLimits.MaxTargets)]
+    public IReadOnlyList<int>? OrderedTargets { get; init; }
+
+    /// <summary>For a partial order: why the other targets are not ordered.</summary>
+    [MaxLength(CaseLimits.Reason)]
+    public string? NotOrderedReason { get; init; }
 
     /// <summary>When the change happened.</summary>
     public required DateTimeOffset OccurredAt { get; init; }

@@ -26,6 +26,10 @@ public sealed record ReportAccepted
     /// <summary>Compact JWS (ES256) signed by the exchange; payload holds reportId, tenant, bodySha256, jti, receivedAt.</summary>
     [MaxLength(4096)]
     public required string Receipt { get; init; }
+
+    /// <summary>Every target as checked against the protected-infrastructure lists, with its flags.</summary>
+    [MaxLength(ReportLimits.MaxTargets)]
+    public IReadOnlyList<ReportTargetCheck>? Targets { get; init; }
 }
 
 /// <summary>A case as listed with its report.</summary>
@@ -40,6 +44,10 @@ public sealed record CaseSummary
 
     /// <summary>Where the case stands.</summary>
     public required CaseStatus Status { get; init; }
+
+    /// <summary>Per target: its outcome in this case and any earlier open case it duplicates. Absent in lists.</summary>
+    [MaxLength(ReportLimits.MaxTargets)]
+    public IReadOnlyList<CaseTargetOutcome>? Targets { get; init; }
 }
 
 /// <summary>A stored report as its submitter, or an agency with a case on it, sees it.</summary>
@@ -76,6 +84,10 @@ public sealed record ReportDetails
     /// <summary>The report's cases visible to the caller (all of them for the submitter, its own for an agency).</summary>
     [MaxLength(ReportLimits.MaxRecipients)]
     public required IReadOnlyList<CaseSummary> Cases { get; init; }
+
+    /// <summary>Every target as checked against the protected-infrastructure lists, with its flags.</summary>
+    [MaxLength(ReportLimits.MaxTargets)]
+    public IReadOnlyList<ReportTargetCheck>? Targets { get; init; }
 }
 
 /// <summary>A page of a list: <c>next</c> is an opaque cursor, or null on the last page.</summary>

@@ -117,6 +117,13 @@ public sealed partial class IntelExchangeClient : IDisposable
         GetAsync<Page<IntelItem>>("/v1/intel" + Query(("after", after), ("limit", limit?.ToString(CultureInfo.InvariantCulture))), cancellationToken);
 
     /// <summary>
+    /// <c>GET /v1/stats</c>: counts over the cases opened in [<paramref name="from"/>, <paramref name="to"/>) that the caller
+    /// may see, grouped by <c>category</c>, <c>status</c>, <c>agency</c> or <c>month</c> (the exchange's defaults when null).
+    /// </summary>
+    public Task<ExchangeStats> GetStatsAsync(DateTimeOffset? from = null, DateTimeOffset? to = null, string? groupBy = null, CancellationToken cancellationToken = default) =>
+        GetAsync<ExchangeStats>("/v1/stats" + Query(("from", Instant(from)), ("to", Instant(to)), ("groupBy", groupBy)), cancellationToken);
+
+    /// <summary>
     /// Follows the intel feed from <paramref name="after"/> until cancelled: pages through what is there, then polls every
     /// <paramref name="pollInterval"/>. Each entry carries a cursor to resume from after a restart; resuming may deliver
     /// some items again (at least once), so handle them idempotently by case id.
@@ -188,6 +195,9 @@ public sealed partial class IntelExchangeClient : IDisposable
         return await response.Content.ReadFromJsonAsync<T>(ClientJson.Options, cancellationToken)
             ?? throw new JsonException($"The exchange answered {(int)response.StatusCode} with an empty body.");
     }
+
+    private static string? Instant(DateTimeOffset? value) =>
+        value?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Query(params (string Name, string? Value)[] parameters)
     {

@@ -35,6 +35,12 @@ public sealed record ReportShared
 
     /// <summary>SHA-256 of <see cref="SignedBody"/>, lower-case hex.</summary>
     public required string BodySha256 { get; init; }
+
+    /// <summary>Every target as checked against the protected-infrastructure lists, with its flags.</summary>
+    public IReadOnlyList<ReportTargetCheck>? TargetChecks { get; init; }
+
+    /// <summary>Per target of this case: pending, and the earlier open case of this agency it duplicates, if any.</summary>
+    public IReadOnlyList<CaseTargetOutcome>? CaseTargets { get; init; }
 }
 
 /// <summary>A case moved to a new status. Sent to the case's agency.</summary>

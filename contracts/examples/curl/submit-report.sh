@@ -54,7 +54,7 @@ uuid4() {
   printf '%s-%s-4%s-%x%s-%s\n' "${h:0:8}" "${h:8:4}" "${h:13:3}" $(((16#${h:16:1} & 3) | 8)) "${h:17:3}" "${h:20:12}"
 }
 json_string() {                                                         # $1 field name; stdin JSON -> first string value
-  tr -d '\n\r' | sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\([^\"]*\)\".*/\1/p"
+  tr -d '\n\r' | grep -o "\"$1\"[[:space:]]*:[[:space:]]*\"[^\"]*\"" | sed -n 1p | sed "s/.*:[[:space:]]*\"\([^\"]*\)\"/\1/"
 }
 
 # --- ECDSA signatures: DER (what openssl speaks) <-> raw r||s (what JWS ES256 speaks) ---------------------------

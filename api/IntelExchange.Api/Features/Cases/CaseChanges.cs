@@ -1,4 +1,5 @@
 using IntelExchange.Api.Features.Callbacks;
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Messaging;
 using IntelExchange.Contracts;
@@ -12,6 +13,14 @@ internal sealed record CaseMove(
     CaseStatus Status, string Actor, string? Reason = null, string? OrderReference = null, DateTimeOffset? EffectiveUntil = null,
     string? Note = null, bool Expired = false)
 {
+    /// <summary>The agency's reason to order flagged targets (<see cref="OverriddenTargets"/>) anyway.</summary>
+    public string? SafeguardOverride { get; init; }
+    public IReadOnlyList<int>? OverriddenTargets { get; init; }
+
+    /// <summary>A partial order's targets; null when the order covers them all.</summary>
+    public IReadOnlyList<int>? OrderedTargets { get; init; }
+    public string? NotOrderedReason { get; init; }
+
     public const string ExchangeActor = "exchange";
 
     public static readonly CaseMove Expiry = new(CaseStatus.Lifted, ExchangeActor, Reason: "expired", Expired: true);
@@ -67,7 +76,11 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Ti
         {
             record.OrderReference = move.OrderReference;
             record.EffectiveUntil = move.EffectiveUntil;
+            record.OrderedTargets = CaseTargetViews.FormatIndexes(move.OrderedTargets);
+            record.NotOrderedReason = move.NotOrderedReason;
+            record.SafeguardOverridden = move.SafeguardOverride is not null;
         }
+        RecordForStatistics(record, move, now);
 
         var change = new CaseEvent
         {
@@ -81,6 +94,10 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Ti
             OrderReference = move.OrderReference,
             EffectiveUntil = move.EffectiveUntil,
             Note = move.Note,
+            SafeguardOverrideReason = move.SafeguardOverride,
+            SafeguardOverrideTargets = move.SafeguardOverride is null ? null : CaseTargetViews.FormatIndexes(move.OverriddenTargets),
+            OrderedTargets = CaseTargetViews.FormatIndexes(move.OrderedTargets),
+            NotOrderedReason = move.NotOrderedReason,
             OccurredAt = now,
         };
         db.CaseEvents.Add(change);
@@ -117,6 +134,23 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Ti
         await UpdateReportStatusAsync(db, record, cancellationToken);
         await callbacks.ScheduleAsync(db, changed, externalId, cancellationToken);
         return change;
+    }
+
+    /// <summary>What GET /v1/stats and the per-target outcomes read without walking the history.</summary>
+    private static void RecordForStatistics(CaseRecord record, CaseMove move, DateTimeOffset now)
+    {
+        if (move.Status is CaseStatus.OrderIssued or CaseStatus.Rejected && record.DecisionMilliseconds is null)
+        {
+            record.DecisionMilliseconds = Math.Max(0, (long)(now - record.CreatedAt).TotalMilliseconds);
+        }
+        if (move.Status == CaseStatus.Enforced)
+        {
+            record.Enforced = true;
+        }
+        if (move.Status is CaseStatus.Rejected or CaseStatus.Withdrawn)
+        {
+            record.NotOrderedReason = move.Reason ?? (move.Status == CaseStatus.Rejected ? "rejected by the agency" : "withdrawn by the submitter");
+        }
     }
 
     /// <summary>After commit: wake the outbox dispatcher and the callback sender.</summary>

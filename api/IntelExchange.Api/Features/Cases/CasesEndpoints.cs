@@ -29,7 +29,8 @@ internal static class CasesEndpoints
             .WithIdempotencyKey(StatusCodes.Status200OK)
             .ProducesProblems(
                 Problems.ValidationFailed, Problems.MalformedJson, Problems.UnsupportedMediaType, Problems.PayloadTooLarge,
-                Problems.CaseMoveForbidden, Problems.NotFound, Problems.InvalidTransition, Problems.CaseChanged);
+                Problems.CaseMoveForbidden, Problems.NotFound, Problems.InvalidTransition, Problems.CaseChanged,
+                Problems.SafeguardOverrideRequired);
 
         cases.MapGet("/{caseId:guid}", GetCase.Handle)
             .RequireAuthorization(Policies.Partner)

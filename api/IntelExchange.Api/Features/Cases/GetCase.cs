@@ -1,5 +1,7 @@
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Security.Certificates;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,20 +13,28 @@ internal static class GetCase
     /// The case's agency and the report's submitter see the case and its history (the data layer's query filter).
     /// Anyone else: 404, never 403.
     /// </summary>
-    public static async Task<IResult> Handle(Guid caseId, ExchangeDb db, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(Guid caseId, HttpContext context, ExchangeDb db, CancellationToken cancellationToken)
     {
+        var caller = Caller.From(context.User).TenantId;
         var record = await db.Cases.AsNoTracking().Include(c => c.History).SingleOrDefaultAsync(c => c.Id == caseId, cancellationToken);
         if (record is null)
         {
             return Problems.NotFound.ToResult();
         }
         var externalId = await db.Reports.Where(r => r.Id == record.ReportId).Select(r => r.ExternalId).SingleAsync(cancellationToken);
-        return TypedResults.Ok(CaseViews.ToDetails(record, externalId));
+        return TypedResults.Ok(await CaseViews.ToDetailsAsync(db, record, externalId, caller, cancellationToken));
     }
 }
 
 internal static class CaseViews
 {
+    /// <summary>The case as <paramref name="viewer"/> sees it, with each target's outcome and duplicate link.</summary>
+    public static async Task<CaseDetails> ToDetailsAsync(ExchangeDb db, CaseRecord record, string externalId, string viewer, CancellationToken cancellationToken)
+    {
+        var duplicates = await CaseTargetViews.LoadDuplicatesAsync(db, [record.Id], cancellationToken);
+        return ToDetails(record, externalId) with { Targets = CaseTargetViews.Outcomes(record, duplicates[record.Id], viewer) };
+    }
+
     public static CaseDetails ToDetails(CaseRecord record, string externalId) => new()
     {
         CaseId = record.Id,
@@ -48,6 +58,14 @@ internal static class CaseViews
             OrderReference = h.OrderReference,
             EffectiveUntil = h.EffectiveUntil,
             Note = h.Note,
+            SafeguardOverride = h.SafeguardOverrideReason is null ? null : new SafeguardOverrideEntry
+            {
+                Reason = h.SafeguardOverrideReason,
+                GivenBy = h.Actor,
+                FlaggedTargets = CaseTargetViews.ParseIndexes(h.SafeguardOverrideTargets) ?? [],
+            },
+            OrderedTargets = CaseTargetViews.ParseIndexes(h.OrderedTargets),
+            NotOrderedReason = h.NotOrderedReason,
             OccurredAt = h.OccurredAt,
         }).ToList(),
     };

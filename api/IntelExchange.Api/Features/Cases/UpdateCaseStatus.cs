@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Security.Certificates;
@@ -25,11 +26,23 @@ internal sealed class UpdateCaseStatusValidator : AbstractValidator<UpdateCaseSt
         When(c => c.Body.Status == CaseStatus.OrderIssued, () =>
         {
             RuleFor(c => c.Body.OrderReference).NotEmpty().MaximumLength(MaxOrderReferenceLength);
-            RuleFor(c => c.Body.EffectiveUntil).NotNull();
+            RuleFor(c => c.Body.SafeguardOverride!.Reason).NotEmpty().MaximumLength(CaseLimits.Reason)
+                .Must(r => r is null || !r.Any(char.IsControl)).WithMessage("must be printable text").When(c => c.Body.SafeguardOverride is not null);
+            RuleFor(c => c.Body.OrderedTargets)
+                .Must(t => t is null || (t.Count is >= 1 and <= ReportLimits.MaxTargets && t.Distinct().Count() == t.Count && t.All(i => i >= 0)))
+                .WithMessage($"must list 1 to {ReportLimits.MaxTargets} distinct target indexes (0-based)");
+            RuleFor(c => c.Body.NotOrderedReason).NotEmpty().When(c => c.Body.OrderedTargets is not null)
+                .WithMessage("is required with orderedTargets: say why the other targets are not ordered");
+            RuleFor(c => c.Body.NotOrderedReason).Null().When(c => c.Body.OrderedTargets is null)
+                .WithMessage("applies only to a partial order (with orderedTargets)");
+            RuleFor(c => c.Body.NotOrderedReason).MaximumLength(CaseLimits.Reason);
         }).Otherwise(() =>
         {
             RuleFor(c => c.Body.OrderReference).Null().WithMessage("Only an order_issued move carries an orderReference.");
             RuleFor(c => c.Body.EffectiveUntil).Null().WithMessage("Only an order_issued move carries an effectiveUntil.");
+            RuleFor(c => c.Body.SafeguardOverride).Null().WithMessage("Only an order_issued move carries a safeguardOverride.");
+            RuleFor(c => c.Body.OrderedTargets).Null().WithMessage("Only an order_issued move carries orderedTargets.");
+            RuleFor(c => c.Body.NotOrderedReason).Null().WithMessage("Only an order_issued move carries a notOrderedReason.");
         });
     }
 }
@@ -53,9 +66,6 @@ internal sealed class UpdateCaseStatusHandler(
         {
             return replay;
         }
-        // Checked here rather than in the validator, so that a replay of a once-valid move is not refused as time passes.
-        CheckOrderWindow(command.Body);
-
         IdempotentResponse response;
         try
         {
@@ -99,11 +109,28 @@ internal sealed class UpdateCaseStatusHandler(
                 new Dictionary<string, object?> { ["currentStatus"] = record.Status, ["requestedStatus"] = body.Status });
         }
 
-        var externalId = await db.Reports.Where(r => r.Id == record.ReportId).Select(r => r.ExternalId).SingleAsync(cancellationToken);
+        var report = await db.Reports.Where(r => r.Id == record.ReportId).Select(r => new { r.ExternalId, r.LiveEventEndsAt }).SingleAsync(cancellationToken);
         var move = new CaseMove(body.Status, tenant, body.Reason, body.OrderReference, body.EffectiveUntil, body.Note);
-        await changes.ApplyAsync(db, record, externalId, move, cancellationToken);
+        if (body.Status == CaseStatus.OrderIssued)
+        {
+            // Checked here rather than in the validator, so that a replay of a once-valid move is not refused as time passes.
+            var effectiveUntil = body.EffectiveUntil ?? report.LiveEventEndsAt + options.LiveEventMargin
+                ?? throw OrderSafeguards.Invalid("effectiveUntil",
+                    "is required, except for a live_sports_streaming report with a liveEvent, whose orders end by default at the event's end plus Cases:LiveEventMargin.");
+            CheckOrderWindow(effectiveUntil, defaulted: body.EffectiveUntil is null);
+            var overridden = await OrderSafeguards.CheckAsync(db, record, body, cancellationToken);
+            move = move with
+            {
+                EffectiveUntil = effectiveUntil,
+                SafeguardOverride = body.SafeguardOverride?.Reason,
+                OverriddenTargets = overridden,
+                OrderedTargets = body.OrderedTargets,
+                NotOrderedReason = body.NotOrderedReason,
+            };
+        }
+        await changes.ApplyAsync(db, record, report.ExternalId, move, cancellationToken);
 
-        var details = CaseViews.ToDetails(record, externalId);
+        var details = await CaseViews.ToDetailsAsync(db, record, report.ExternalId, tenant, cancellationToken);
         var response = new IdempotentResponse(StatusCodes.Status200OK, JsonSerializer.SerializeToUtf8Bytes(details, ExchangeJson.Strict), null, Replayed: false);
         db.IdempotencyRecords.Add(new IdempotencyRecord
         {
@@ -121,14 +148,11 @@ internal sealed class UpdateCaseStatusHandler(
     }
 
     /// <summary>An order must end in the future and within <c>Cases:MaxOrderDuration</c>: no block lives forever.</summary>
-    private void CheckOrderWindow(UpdateCaseStatusRequest body)
+    private void CheckOrderWindow(DateTimeOffset until, bool defaulted)
     {
-        if (body.Status != CaseStatus.OrderIssued || body.EffectiveUntil is not { } until)
-        {
-            return;
-        }
         var now = clock.GetUtcNow();
-        var error = until <= now ? "effectiveUntil must be in the future."
+        var error = until <= now && defaulted ? $"is required: the live event's default ({until:u}, its end plus Cases:LiveEventMargin) has passed."
+            : until <= now ? "effectiveUntil must be in the future."
             : until > now + options.MaxOrderDuration ? $"effectiveUntil may be at most {options.MaxOrderDuration.TotalDays:0.##} days ahead."
             : null;
         if (error is not null)

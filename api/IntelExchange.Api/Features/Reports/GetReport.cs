@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Security.Certificates;
@@ -13,14 +14,29 @@ internal static class GetReport
     /// The submitter sees every case; an agency sees the report only through its own case. Anyone else: 404. Both rules
     /// are the data layer's query filters (see <see cref="ExchangeDb"/>), not this handler's.
     /// </summary>
-    public static async Task<IResult> Handle(Guid reportId, ExchangeDb db, CancellationToken cancellationToken)
+    public static async Task<IResult> Handle(Guid reportId, HttpContext context, ExchangeDb db, CancellationToken cancellationToken)
     {
+        var caller = Caller.From(context.User).TenantId;
         var report = await db.Reports.AsNoTracking()
             .Where(r => r.Id == reportId)
             .Include(r => r.Cases)
             .AsSplitQuery()
             .SingleOrDefaultAsync(cancellationToken);
-        return report is null ? Problems.NotFound.ToResult() : TypedResults.Ok(ToDetails(report, report.Cases));
+        if (report is null)
+        {
+            return Problems.NotFound.ToResult();
+        }
+
+        // The query filters already hold back other agencies' cases; this keeps the rule visible where outcomes are built.
+        var visibleCases = (report.TenantId == caller ? report.Cases : report.Cases.Where(c => c.AgencyId == caller)).ToList();
+        var details = ToDetails(report, visibleCases);
+        var duplicates = await CaseTargetViews.LoadDuplicatesAsync(db, visibleCases.Select(c => c.Id).ToList(), cancellationToken);
+        return TypedResults.Ok(details with
+        {
+            Targets = await CaseTargetViews.LoadChecksAsync(db, report.Id, details.Report, cancellationToken),
+            Cases = visibleCases.OrderBy(c => c.AgencyId, StringComparer.Ordinal)
+                .Select(c => ToSummary(c) with { Targets = CaseTargetViews.Outcomes(c, duplicates[c.Id], caller) }).ToList(),
+        });
     }
 
     public static ReportDetails ToDetails(ReportRecord report, IEnumerable<CaseRecord> cases) => new()

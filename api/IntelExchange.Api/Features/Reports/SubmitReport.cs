@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using FluentValidation;
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Infrastructure.Messaging;
@@ -31,6 +33,7 @@ internal sealed class SubmitReportHandler(
     ExchangeSigningKey exchangeKey,
     Outbox outbox,
     TargetQuota quota,
+    TargetScreening screening,
     TimeProvider clock,
     ILogger<SubmitReportHandler> logger) : IRequestHandler<SubmitReport, IdempotentResponse>
 {
@@ -59,6 +62,9 @@ internal sealed class SubmitReportHandler(
             throw;
         }
         var recipients = ResolveRecipients(command.Report, tenant);
+        var screened = screening.Check(command.Report);
+        var checks = screened.Select(t => t.ToCheck()).ToList();
+        var duplicates = await TargetScreening.FindDuplicatesAsync(db, screened, recipients, cancellationToken);
 
         var receivedAt = clock.GetUtcNow();
         var targetCount = command.Report.Targets.Count;
@@ -80,8 +86,10 @@ internal sealed class SubmitReportHandler(
             Jti = signature.Jti,
             ClientCertificateThumbprint = command.Caller.CertificateThumbprint,
             Receipt = receipt,
+            LiveEventEndsAt = command.Report.Category == ReportCategory.LiveSportsStreaming ? command.Report.LiveEvent?.EndsAt : null,
         };
         db.Reports.Add(report);
+        TargetScreening.Store(db, reportId, screened);
 
         var signerPem = directory.Current.Keys[signature.Kid].PublicKeyPem;
         var cases = new List<CaseSummary>(recipients.Count);
@@ -97,8 +105,13 @@ internal sealed class SubmitReportHandler(
                 Sequence = 1,
                 CreatedAt = receivedAt,
                 UpdatedAt = receivedAt,
+                TargetCount = screened.Count,
+                FlaggedTargets = screened.Count(t => t.Flags.Count > 0),
+                DuplicateTargets = duplicates[agency].Count,
+                OpenedMonth = receivedAt.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             };
             db.Cases.Add(caseRecord);
+            var links = TargetScreening.Link(db, caseRecord.Id, duplicates[agency]);
             db.CaseEvents.Add(new CaseEvent
             {
                 Id = Guid.CreateVersion7(receivedAt),
@@ -120,8 +133,16 @@ internal sealed class SubmitReportHandler(
                 Signature = command.Signature!,
                 SignerPublicKeyPem = signerPem,
                 BodySha256 = bodySha256,
+                TargetChecks = checks,
+                CaseTargets = CaseTargetViews.Outcomes(caseRecord, links, agency),
             });
-            cases.Add(new CaseSummary { CaseId = caseRecord.Id, Agency = agency, Status = CaseStatus.Received });
+            cases.Add(new CaseSummary
+            {
+                CaseId = caseRecord.Id,
+                Agency = agency,
+                Status = CaseStatus.Received,
+                Targets = CaseTargetViews.Outcomes(caseRecord, links, tenant),
+            });
         }
 
         var accepted = new ReportAccepted
@@ -132,6 +153,7 @@ internal sealed class SubmitReportHandler(
             BodySha256 = bodySha256,
             Cases = cases,
             Receipt = receipt,
+            Targets = checks,
         };
         var response = new IdempotentResponse(StatusCodes.Status202Accepted,
             JsonSerializer.SerializeToUtf8Bytes(accepted, ExchangeJson.Strict), $"/v1/reports/{reportId}", Replayed: false);
@@ -161,8 +183,8 @@ internal sealed class SubmitReportHandler(
         }
 
         outbox.Committed();
-        logger.LogInformation("Report {ReportId} accepted from {Tenant} for {Agencies} ({Targets} targets, kid {Kid})",
-            reportId, tenant, recipients, command.Report.Targets.Count, signature.Kid);
+        logger.LogInformation("Report {ReportId} accepted from {Tenant} for {Agencies} ({Targets} targets, {Flagged} flagged, kid {Kid})",
+            reportId, tenant, recipients, command.Report.Targets.Count, checks.Count(c => c.Flags.Count > 0), signature.Kid);
         return response;
     }
 

@@ -25,7 +25,9 @@ internal static partial class Targets
         string ascii;
         try
         {
-            ascii = Idn.GetAscii(name).ToLowerInvariant();
+            // Lower case first: with invariant globalization, IdnMapping does not case-fold non-ASCII letters (BÜCHER would
+            // become another name than bücher).
+            ascii = Idn.GetAscii(name.ToLowerInvariant()).ToLowerInvariant();
         }
         catch (ArgumentException)
         {

@@ -71,6 +71,9 @@ internal sealed class ReportRecord
     public required string Jti { get; init; }
     public required string ClientCertificateThumbprint { get; init; }
     public required string Receipt { get; init; }
+
+    /// <summary>For a live_sports_streaming report with a liveEvent: when the event ends (the default end of its orders).</summary>
+    public DateTimeOffset? LiveEventEndsAt { get; init; }
     public List<CaseRecord> Cases { get; init; } = [];
 }
 
@@ -89,6 +92,25 @@ internal sealed class CaseRecord
 
     /// <summary>Position in the agency's intel feed; assigned in commit order by the sequencer.</summary>
     public long? FeedPosition { get; set; }
+
+    // Safeguards and statistics: fixed at intake, or kept up to date by CaseChanges, so that GET /v1/stats is one GROUP BY.
+    public int TargetCount { get; init; }
+    public int FlaggedTargets { get; init; }
+    public int DuplicateTargets { get; init; }
+
+    /// <summary>UTC <c>yyyy-MM</c> of <see cref="CreatedAt"/>: a portable GROUP BY key on SQLite and PostgreSQL.</summary>
+    public string OpenedMonth { get; init; } = "";
+
+    /// <summary>Milliseconds from opening to the first decision (order or rejection).</summary>
+    public long? DecisionMilliseconds { get; set; }
+    public bool Enforced { get; set; }
+    public bool SafeguardOverridden { get; set; }
+
+    /// <summary>JSON array of the target indexes a partial order covers; null when the order covers every target.</summary>
+    public string? OrderedTargets { get; set; }
+
+    /// <summary>Why targets are not ordered: a partial order's notOrderedReason, or the rejection's or withdrawal's reason.</summary>
+    public string? NotOrderedReason { get; set; }
     public ReportRecord? Report { get; init; }
     public List<CaseEvent> History { get; init; } = [];
 }
@@ -105,6 +127,14 @@ internal sealed class CaseEvent
     public string? OrderReference { get; init; }
     public DateTimeOffset? EffectiveUntil { get; init; }
     public string? Note { get; init; }
+    public string? SafeguardOverrideReason { get; init; }
+
+    /// <summary>JSON array of the flagged target indexes the overriding order covers.</summary>
+    public string? SafeguardOverrideTargets { get; init; }
+
+    /// <summary>JSON array of the target indexes a partial order covers.</summary>
+    public string? OrderedTargets { get; init; }
+    public string? NotOrderedReason { get; init; }
     public DateTimeOffset OccurredAt { get; init; }
     public CaseRecord? Case { get; init; }
 }

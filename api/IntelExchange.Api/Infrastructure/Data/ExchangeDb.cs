@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -20,6 +21,10 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
     public DbSet<JobLease> JobLeases => Set<JobLease>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<CallbackDelivery> CallbackDeliveries => Set<CallbackDelivery>();
+    public DbSet<ReportTargetRecord> ReportTargets => Set<ReportTargetRecord>();
+    public DbSet<TargetDuplicateRecord> TargetDuplicates => Set<TargetDuplicateRecord>();
+    public DbSet<ProtectedEntryRecord> ProtectedEntries => Set<ProtectedEntryRecord>();
+    public DbSet<ProtectedListState> ProtectedListStates => Set<ProtectedListState>();
     public DbSet<OperatorAction> OperatorActions => Set<OperatorAction>();
     public DbSet<TargetQuotaUsage> TargetQuotaUsage => Set<TargetQuotaUsage>();
 
@@ -111,6 +116,9 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.Property(c => c.AgencyId).HasMaxLength(64);
             e.Property(c => c.ReporterId).HasMaxLength(64);
             e.Property(c => c.OrderReference).HasMaxLength(200);
+            e.Property(c => c.OpenedMonth).HasMaxLength(7);
+            e.Property(c => c.OrderedTargets).HasMaxLength(8000);
+            e.Property(c => c.NotOrderedReason).HasMaxLength(2000);
             e.Property(c => c.Sequence).IsConcurrencyToken();
             e.HasIndex(c => new { c.AgencyId, c.FeedPosition });
             e.HasIndex(c => c.FeedPosition);
@@ -123,6 +131,10 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.Property(h => h.Reason).HasMaxLength(2000);
             e.Property(h => h.OrderReference).HasMaxLength(200);
             e.Property(h => h.Note).HasMaxLength(4000);
+            e.Property(h => h.SafeguardOverrideReason).HasMaxLength(2000);
+            e.Property(h => h.SafeguardOverrideTargets).HasMaxLength(8000);
+            e.Property(h => h.OrderedTargets).HasMaxLength(8000);
+            e.Property(h => h.NotOrderedReason).HasMaxLength(2000);
             e.HasIndex(h => new { h.CaseId, h.Sequence }).IsUnique();
         });
         model.Entity<IdempotencyRecord>(e =>
@@ -175,6 +187,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.HasIndex(d => new { d.TenantId, d.Id });
             e.HasOne<CaseRecord>().WithMany().HasForeignKey(d => d.CaseId);
         });
+        SafeguardsModel.Configure(model);
     }
 
     /// <summary>
@@ -200,6 +213,8 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
         model.Entity<CallbackDelivery>().HasQueryFilter(d => Scope.AllTenants || d.TenantId == Scope.TenantId);
         model.Entity<TargetQuotaUsage>().HasQueryFilter(q => Scope.AllTenants || q.TenantId == Scope.TenantId);
         model.Entity<OperatorAction>().HasQueryFilter(a => Scope.SeesDirectory);
+        model.Entity<ReportTargetRecord>().HasQueryFilter(t => Scope.AllTenants || Reports.Any(r => r.Id == t.ReportId));
+        model.Entity<TargetDuplicateRecord>().HasQueryFilter(d => Scope.AllTenants || Cases.Any(c => c.Id == d.CaseId));
 
         model.Entity<OperatorAction>(e =>
         {

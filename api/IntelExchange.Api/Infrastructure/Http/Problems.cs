@@ -44,6 +44,9 @@ public static class Problems
     public static readonly ProblemKind InternalError = new("internal-error", 500, "The exchange failed to process the request.");
     public static readonly ProblemKind CaseMoveForbidden = new("case-move-forbidden", 403, "Only the case's agency may make this move, and only the report's submitter may withdraw.");
     public static readonly ProblemKind CaseChanged = new("case-changed", 409, "The case changed while this move was being made; read it again before retrying.");
+    public static readonly ProblemKind SafeguardOverrideRequired = new("safeguard-override-required", 409, "The order covers targets flagged as protected infrastructure; it needs safeguardOverride.reason.");
+    public static readonly ProblemKind ProtectedEntryExists = new("protected-entry-exists", 409, "That domain or range is already an operator addition to the protected lists.");
+    public static readonly ProblemKind ProtectedEntriesFull = new("protected-entries-full", 409, "The protected lists hold as many operator additions as the exchange allows.");
     public static readonly ProblemKind CallbackUrlRefused = new("callback-url-refused", 422, "The callback URL is not allowed: it must be https and reach a public address.");
     public static readonly ProblemKind RateLimited = new("rate-limited", 429, "This tenant is sending requests faster than its rate limit; retry after Retry-After seconds.");
     public static readonly ProblemKind QuotaExceeded = new("quota-exceeded", 429, "This report would take the reporter past its daily target quota; retry after Retry-After seconds (the next UTC day).");

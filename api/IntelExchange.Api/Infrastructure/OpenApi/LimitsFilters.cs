@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Reflection;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Contracts;
@@ -95,6 +96,15 @@ internal sealed class PagingParametersFilter : IParameterFilter
                 concrete.Description ??= "A duration: a number and d (days), h (hours) or m (minutes), e.g. 30d.";
                 schema.MaxLength = 8;
                 schema.Pattern = "^[0-9]{1,7}[dhm]$";
+                break;
+            case "from" or "to" when schema.Format is null:
+                concrete.Description ??= "An RFC 3339 date-time (e.g. 2026-01-01T00:00:00Z).";
+                schema.Format = "date-time";
+                schema.MaxLength = FormatLimitsSchemaFilter.MaxTimestampLength;
+                break;
+            case "groupBy":
+                concrete.Description ??= "category, status, agency or month (default month).";
+                schema.Enum = [JsonValue.Create("category"), JsonValue.Create("status"), JsonValue.Create("agency"), JsonValue.Create("month")];
                 break;
             case "thumbprint":
                 concrete.Description ??= "SHA-256 of the certificate's DER, hex (either case).";

@@ -115,6 +115,10 @@ public sealed class AccessMatrixTests : IClassFixture<AccessMatrixTests.World>
         new("GET", "/v1/operator/agreements", TenantRole.Operator, "/v1/operator/agreements"),
         new("DELETE", "/v1/operator/agreements/{reporter}/{agency}", TenantRole.Operator, "/v1/operator/agreements/ifpi/indecopi"),
         new("GET", "/v1/operator/actions", TenantRole.Operator, "/v1/operator/actions"),
+        new("GET", "/v1/operator/protected-infrastructure", TenantRole.Operator, "/v1/operator/protected-infrastructure"),
+        new("POST", "/v1/operator/protected-infrastructure", TenantRole.Operator, "/v1/operator/protected-infrastructure"),
+        new("DELETE", "/v1/operator/protected-infrastructure/{entryId:guid}", TenantRole.Operator,
+            $"/v1/operator/protected-infrastructure/{Guid.Empty}"),
     ];
 
     /// <summary>The demo tenants by the roles they hold: ifpi reporter, indecopi agency, es-mcd both, operator operator.</summary>

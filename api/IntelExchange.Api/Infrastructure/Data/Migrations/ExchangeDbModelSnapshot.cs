@@ -22,6 +22,122 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("IntelExchange.Api.Features.Safeguards.ProtectedEntryRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AddedBy")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "Value")
+                        .IsUnique();
+
+                    b.ToTable("ProtectedEntries", (string)null);
+                });
+
+            modelBuilder.Entity("IntelExchange.Api.Features.Safeguards.ProtectedListState", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ProtectedListStates");
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Version = 1L
+                        });
+                });
+
+            modelBuilder.Entity("IntelExchange.Api.Features.Safeguards.ReportTargetRecord", b =>
+                {
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Flags")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("ReportId", "Index");
+
+                    b.HasIndex("Key");
+
+                    b.ToTable("ReportTargets", (string)null);
+                });
+
+            modelBuilder.Entity("IntelExchange.Api.Features.Safeguards.TargetDuplicateRecord", b =>
+                {
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("DuplicateOfCaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("DuplicateOfIndex")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("DuplicateOfReportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DuplicateOfReporterId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("CaseId", "Index");
+
+                    b.ToTable("TargetDuplicates", (string)null);
+                });
+
             modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.CallbackDelivery", b =>
                 {
                     b.Property<Guid>("Id")
@@ -109,6 +225,10 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.Property<DateTimeOffset?>("EffectiveUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("NotOrderedReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("Note")
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
@@ -120,6 +240,10 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("OrderedTargets")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
                     b.Property<string>("PreviousStatus")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -127,6 +251,14 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.Property<string>("Reason")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("SafeguardOverrideReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("SafeguardOverrideTargets")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
 
                     b.Property<int>("Sequence")
                         .HasColumnType("integer");
@@ -158,15 +290,40 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long?>("DecisionMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("DuplicateTargets")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset?>("EffectiveUntil")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Enforced")
+                        .HasColumnType("boolean");
 
                     b.Property<long?>("FeedPosition")
                         .HasColumnType("bigint");
 
+                    b.Property<int>("FlaggedTargets")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NotOrderedReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("OpenedMonth")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
                     b.Property<string>("OrderReference")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("OrderedTargets")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
 
                     b.Property<Guid>("ReportId")
                         .HasColumnType("uuid");
@@ -175,6 +332,9 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("SafeguardOverridden")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("Sequence")
                         .IsConcurrencyToken()
@@ -185,16 +345,25 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int>("TargetCount")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("FeedPosition");
 
                     b.HasIndex("ReportId");
 
+                    b.HasIndex("AgencyId", "CreatedAt");
+
                     b.HasIndex("AgencyId", "FeedPosition");
+
+                    b.HasIndex("ReporterId", "CreatedAt");
 
                     b.HasIndex("Status", "EffectiveUntil");
 
@@ -451,6 +620,9 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<DateTimeOffset?>("LiveEventEndsAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Receipt")
                         .IsRequired()
                         .HasMaxLength(4096)
@@ -624,6 +796,24 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.HasKey("TenantId");
 
                     b.ToTable("WebhookEndpoints");
+                });
+
+            modelBuilder.Entity("IntelExchange.Api.Features.Safeguards.ReportTargetRecord", b =>
+                {
+                    b.HasOne("IntelExchange.Api.Infrastructure.Data.ReportRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IntelExchange.Api.Features.Safeguards.TargetDuplicateRecord", b =>
+                {
+                    b.HasOne("IntelExchange.Api.Infrastructure.Data.CaseRecord", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.CallbackDelivery", b =>

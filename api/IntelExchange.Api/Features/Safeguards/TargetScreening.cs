@@ -1,0 +1,105 @@
+using System.Text.Json;
+using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace IntelExchange.Api.Features.Safeguards;
+
+/// <summary>A report's target after screening: its identity key and its flags.</summary>
+internal sealed record ScreenedTarget(int Index, ReportTarget Target, string Key, IReadOnlyList<TargetFlag> Flags)
+{
+    public ReportTargetCheck ToCheck() => new() { Index = Index, Type = Target.Type, Value = TargetIdentity.Display(Target), Flags = Flags };
+}
+
+/// <summary>
+/// Intake's safeguards: every target is checked against the protected lists (a match flags it, never refuses it), and
+/// a target already in an open case of the same agency is linked to that case, so the agency handles it once.
+/// </summary>
+internal sealed class TargetScreening(ProtectedLists lists)
+{
+    public IReadOnlyList<ScreenedTarget> Check(InfringementReport report) => Check(lists.Current, report);
+
+    public static IReadOnlyList<ScreenedTarget> Check(ProtectedInfrastructure protectedLists, InfringementReport report) =>
+        report.Targets.Select((target, index) => new ScreenedTarget(index, target, TargetIdentity.Key(target), protectedLists.Check(target))).ToList();
+
+    /// <summary>
+    /// Per agency: the targets (by index) already in one of its open cases, linked to the earliest such case (which stays
+    /// the one to follow while it is open). Two reports of the same target committed at the same instant both count as first.
+    /// </summary>
+    public static async Task<Dictionary<string, Dictionary<int, EarlierTarget>>> FindDuplicatesAsync(
+        ExchangeDb db, IReadOnlyList<ScreenedTarget> targets, IReadOnlyList<string> agencies, CancellationToken cancellationToken)
+    {
+        var keys = targets.Select(t => t.Key).Distinct().ToList();
+        var first = new Dictionary<(string Key, string AgencyId), EarlierTarget>();
+        foreach (var chunk in keys.Chunk(500))
+        {
+            // Deliberately across submitters: the agency should see one request per target whoever sent it first. Only
+            // ids leave this method, and outcomes hide another submitter's ids from the caller (CaseTargetViews).
+            var holders = from target in db.ReportTargets.IgnoreQueryFilters()
+                          join c in db.Cases.IgnoreQueryFilters() on target.ReportId equals c.ReportId
+                          where chunk.Contains(target.Key) && agencies.Contains(c.AgencyId)
+                                && c.Status != CaseStatus.Rejected && c.Status != CaseStatus.Withdrawn && c.Status != CaseStatus.Lifted
+                          select new { target.Key, c.AgencyId, CaseId = c.Id, c.ReportId, target.Index, c.ReporterId, c.CreatedAt };
+            // Two steps, so a target reported a thousand times costs one row per agency, not a thousand.
+            var earliest = await holders.GroupBy(h => new { h.Key, h.AgencyId })
+                .Select(g => new { g.Key.Key, g.Key.AgencyId, CreatedAt = g.Min(h => h.CreatedAt) }).ToListAsync(cancellationToken);
+            var instants = earliest.Select(e => e.CreatedAt).Distinct().ToList();
+            var candidates = await holders.Where(h => instants.Contains(h.CreatedAt)).ToListAsync(cancellationToken);
+            foreach (var e in earliest)
+            {
+                first[(e.Key, e.AgencyId)] = candidates
+                    .Where(c => c.Key == e.Key && c.AgencyId == e.AgencyId && c.CreatedAt == e.CreatedAt)
+                    .OrderBy(c => c.CaseId).ThenBy(c => c.Index)
+                    .Select(c => new EarlierTarget(c.Key, c.AgencyId, c.CaseId, c.ReportId, c.Index, c.ReporterId, c.CreatedAt)).First();
+            }
+        }
+
+        var result = new Dictionary<string, Dictionary<int, EarlierTarget>>(StringComparer.Ordinal);
+        foreach (var agency in agencies)
+        {
+            var links = new Dictionary<int, EarlierTarget>();
+            foreach (var target in targets)
+            {
+                if (first.TryGetValue((target.Key, agency), out var match))
+                {
+                    links[target.Index] = match;
+                }
+            }
+            result[agency] = links;
+        }
+        return result;
+    }
+
+    public static void Store(ExchangeDb db, Guid reportId, IReadOnlyList<ScreenedTarget> targets)
+    {
+        foreach (var target in targets)
+        {
+            db.ReportTargets.Add(new ReportTargetRecord
+            {
+                ReportId = reportId,
+                Index = target.Index,
+                Type = target.Target.Type,
+                Key = target.Key,
+                Flags = target.Flags.Count == 0 ? null : JsonSerializer.Serialize(target.Flags, ExchangeJson.Strict),
+            });
+        }
+    }
+
+    public static List<TargetDuplicateRecord> Link(ExchangeDb db, Guid caseId, IReadOnlyDictionary<int, EarlierTarget> links)
+    {
+        var records = links.Select(link => new TargetDuplicateRecord
+        {
+            CaseId = caseId,
+            Index = link.Key,
+            DuplicateOfCaseId = link.Value.CaseId,
+            DuplicateOfReportId = link.Value.ReportId,
+            DuplicateOfIndex = link.Value.Index,
+            DuplicateOfReporterId = link.Value.ReporterId,
+        }).ToList();
+        db.TargetDuplicates.AddRange(records);
+        return records;
+    }
+
+    internal sealed record EarlierTarget(string Key, string AgencyId, Guid CaseId, Guid ReportId, int Index, string ReporterId, DateTimeOffset CreatedAt);
+}
