@@ -6,8 +6,9 @@ using Microsoft.EntityFrameworkCore;
 namespace IntelExchange.Api.Features.Safeguards;
 
 /// <summary>
-/// The rule that makes a silent overblock impossible: an order that covers a flagged target needs the agency's explicit
-/// override, whose reason and giver go into the case history. An order that leaves every flagged target out needs none.
+/// The rule that makes a silent overblock impossible (DESIGN.md, safeguards): a case with a flagged target moves to
+/// order_issued only with the agency's explicit override, whose reason and giver go into the case history, even when
+/// the order leaves the flagged targets out, so that every order on such a case is a recorded, reasoned decision.
 /// </summary>
 internal static class OrderSafeguards
 {
@@ -21,16 +22,16 @@ internal static class OrderSafeguards
         var flagged = await db.ReportTargets.AsNoTracking().Where(t => t.ReportId == record.ReportId && t.Flags != null)
             .Select(t => t.Index).ToListAsync(cancellationToken);
         var covered = flagged.Where(i => body.OrderedTargets is null || body.OrderedTargets.Contains(i)).Order().ToList();
-        if (covered.Count > 0 && body.SafeguardOverride is null)
+        if (flagged.Count > 0 && body.SafeguardOverride is null)
         {
             throw new ProblemException(Problems.SafeguardOverrideRequired,
-                $"The order covers {covered.Count} target(s) flagged as protected infrastructure (indexes {string.Join(", ", covered)}). "
-                + "Leave them out with orderedTargets, or give safeguardOverride.reason to order them anyway.",
-                new Dictionary<string, object?> { ["flaggedTargets"] = covered });
+                $"This case has {flagged.Count} target(s) flagged as protected infrastructure (indexes {string.Join(", ", flagged.Order())}); "
+                + $"the order covers {covered.Count} of them. Give safeguardOverride.reason to issue it (leave flagged targets out with orderedTargets).",
+                new Dictionary<string, object?> { ["flaggedTargets"] = flagged.Order().ToList(), ["coveredFlaggedTargets"] = covered });
         }
-        if (covered.Count == 0 && body.SafeguardOverride is not null)
+        if (flagged.Count == 0 && body.SafeguardOverride is not null)
         {
-            throw Invalid("safeguardOverride", "applies only to an order that covers a flagged target, and this one covers none.");
+            throw Invalid("safeguardOverride", "applies only to a case with a flagged target, and this one has none.");
         }
         return covered;
     }

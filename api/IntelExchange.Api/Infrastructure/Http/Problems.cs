@@ -44,7 +44,7 @@ public static class Problems
     public static readonly ProblemKind InternalError = new("internal-error", 500, "The exchange failed to process the request.");
     public static readonly ProblemKind CaseMoveForbidden = new("case-move-forbidden", 403, "Only the case's agency may make this move, and only the report's submitter may withdraw.");
     public static readonly ProblemKind CaseChanged = new("case-changed", 409, "The case changed while this move was being made; read it again before retrying.");
-    public static readonly ProblemKind SafeguardOverrideRequired = new("safeguard-override-required", 409, "The order covers targets flagged as protected infrastructure; it needs safeguardOverride.reason.");
+    public static readonly ProblemKind SafeguardOverrideRequired = new("safeguard-override-required", 409, "The case has targets flagged as protected infrastructure; an order needs safeguardOverride.reason.");
     public static readonly ProblemKind ProtectedEntryExists = new("protected-entry-exists", 409, "That domain or range is already an operator addition to the protected lists.");
     public static readonly ProblemKind ProtectedEntriesFull = new("protected-entries-full", 409, "The protected lists hold as many operator additions as the exchange allows.");
     public static readonly ProblemKind CallbackUrlRefused = new("callback-url-refused", 422, "The callback URL is not allowed: it must be https and reach a public address.");

@@ -86,16 +86,23 @@ public abstract class SafeguardFlagsTests(ExchangeServer server) : IDisposable
     }
 
     [Fact]
-    public async Task A_partial_order_that_leaves_the_flagged_target_out_needs_no_override_and_the_submitter_sees_each_outcome()
+    public async Task A_partial_order_that_leaves_the_flagged_target_out_still_needs_the_override_and_the_submitter_sees_each_outcome()
     {
         var accepted = await SubmitAsync(_ifpi, Domain("cdn.cloudflare.com"), Domain(Unique()), Url($"https://{Unique()}/rip"));
         var caseId = CaseOf(accepted);
         await MoveAsync(_indecopi.Http, caseId, UnderReview);
 
-        var moved = await MoveAsync(_indecopi.Http, caseId, Order(orderedTargets: [2, 1], notOrderedReason: "Shared Cloudflare name; not blockable."));
+        var (refusedStatus, refused) = await PostStatusAsync(_indecopi.Http, caseId, Order(orderedTargets: [2, 1], notOrderedReason: "Shared Cloudflare name; not blockable."));
+        var moved = await MoveAsync(_indecopi.Http, caseId, Order(new { reason = "Only the two rip targets; the CDN name is left out." },
+            orderedTargets: [2, 1], notOrderedReason: "Shared Cloudflare name; not blockable."));
 
-        Assert.Equal([1, 2], moved.GetProperty("history")[2].GetProperty("orderedTargets").EnumerateArray().Select(i => i.GetInt32()));
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, moved.GetProperty("history")[2].GetProperty("safeguardOverride").ValueKind);
+        Assert.Equal(HttpStatusCode.Conflict, refusedStatus);
+        Assert.Equal([0], refused.GetProperty("flaggedTargets").EnumerateArray().Select(i => i.GetInt32()));
+        Assert.Empty(refused.GetProperty("coveredFlaggedTargets").EnumerateArray());
+        var order = moved.GetProperty("history")[2];
+        Assert.Equal([1, 2], order.GetProperty("orderedTargets").EnumerateArray().Select(i => i.GetInt32()));
+        Assert.Equal("indecopi", order.GetProperty("safeguardOverride").GetProperty("givenBy").GetString());
+        Assert.Empty(order.GetProperty("safeguardOverride").GetProperty("flaggedTargets").EnumerateArray());
         var report = await GetJsonAsync(_ifpi.Http, $"/v1/reports/{accepted.GetProperty("reportId").GetGuid()}");
         var seen = report.GetProperty("cases")[0];
         Assert.Equal("not_ordered", Outcome(seen, 0).GetProperty("outcome").GetString());
