@@ -1,4 +1,3 @@
-using IntelExchange.Api.Infrastructure.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace IntelExchange.Api.Infrastructure.Data;
@@ -6,14 +5,14 @@ namespace IntelExchange.Api.Infrastructure.Data;
 internal static class PersistenceExtensions
 {
     /// <summary>SQLite in the data folder by default; PostgreSQL with <c>Persistence:Provider=postgres</c>.</summary>
-    public static IServiceCollection AddExchangePersistence(this IServiceCollection services, IConfiguration configuration, ExchangeSettings settings)
+    public static IServiceCollection AddExchangePersistence(this IServiceCollection services, IConfiguration configuration, string dataPath)
     {
         var provider = configuration["Persistence:Provider"] ?? "sqlite";
         var connectionString = configuration.GetConnectionString("IntelExchange");
         switch (provider)
         {
             case "sqlite":
-                connectionString ??= $"Data Source={Path.Combine(settings.DataPath, "intelx.db")}";
+                connectionString ??= $"Data Source={Path.Combine(dataPath, "intelx.db")}";
                 services.AddDbContextPool<ExchangeDb>(options => options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(30)));
                 break;
             case "postgres":
@@ -45,10 +44,19 @@ internal sealed class DatabaseMigrator(IServiceScopeFactory scopes, IConfigurati
             return;
         }
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
+        await MigrateAsync(scope.ServiceProvider.GetRequiredService<ExchangeDb>(), logger, cancellationToken);
+    }
+
+    public static async Task MigrateAsync(ExchangeDb db, ILogger logger, CancellationToken cancellationToken)
+    {
         if (db.IsPostgres)
         {
+            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
+            if (pending.Count > 0)
+            {
+                logger.LogInformation("Applied {Count} migration(s): {Migrations}", pending.Count, pending);
+            }
         }
         else
         {
