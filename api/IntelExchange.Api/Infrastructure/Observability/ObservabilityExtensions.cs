@@ -19,6 +19,15 @@ internal static class ObservabilityExtensions
         services.AddSingleton<OpsGauges>();
         services.AddSingleton<ExchangeMetrics>();
         services.AddSingleton<ReportIntakeMetrics>();
+        services.AddOptions<ProblemDetailsOptions>().PostConfigure<ExchangeMetrics>((options, metrics) =>
+        {
+            var customize = options.CustomizeProblemDetails;
+            options.CustomizeProblemDetails = context =>
+            {
+                customize?.Invoke(context);
+                ReportIntakeMetrics.CountRefusal(context, metrics);
+            };
+        });
         services.AddHostedService<OpsGaugeSampler>();
 
         var otlpEndpoint = configuration["Observability:Otlp:Endpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
