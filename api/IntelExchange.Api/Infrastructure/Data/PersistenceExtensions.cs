@@ -51,12 +51,9 @@ internal sealed class DatabaseMigrator(IServiceScopeFactory scopes, IConfigurati
     {
         if (db.IsPostgres)
         {
-            var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
             await db.Database.MigrateAsync(cancellationToken);
-            if (pending.Count > 0)
-            {
-                logger.LogInformation("Applied {Count} migration(s): {Migrations}", pending.Count, pending);
-            }
+            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+            logger.LogInformation("Schema at migration {Migration} ({Count} applied)", applied.LastOrDefault(), applied.Count);
         }
         else
         {

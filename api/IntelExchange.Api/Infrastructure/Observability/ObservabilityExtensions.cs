@@ -30,7 +30,8 @@ internal static class ObservabilityExtensions
         });
         services.AddHostedService<OpsGaugeSampler>();
 
-        var otlpEndpoint = configuration["Observability:Otlp:Endpoint"] ?? configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var otlpEndpoint = new[] { configuration["Observability:Otlp:Endpoint"], configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] }
+            .FirstOrDefault(endpoint => !string.IsNullOrWhiteSpace(endpoint));
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(
                 configuration["Observability:ServiceName"] ?? "intelexchange",
@@ -42,7 +43,7 @@ internal static class ObservabilityExtensions
                     .AddSource(DiagnosticHeaders.DefaultListenerName)
                     .AddAspNetCoreInstrumentation(options => options.Filter = context => context.Request.IsHttps)
                     .AddHttpClientInstrumentation();
-                if (!string.IsNullOrWhiteSpace(otlpEndpoint))
+                if (otlpEndpoint is not null)
                 {
                     tracing.AddOtlpExporter(otlp => otlp.Endpoint = new Uri(otlpEndpoint));
                 }
