@@ -10,10 +10,17 @@ using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Hosting;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Api.Infrastructure.Observability;
 using IntelExchange.Api.Infrastructure.OpenApi;
 using IntelExchange.Api.Security;
 using IntelExchange.Api.Security.Certificates;
 using IntelExchange.Api.Security.DevPki;
+
+if (MigrationCommand.IsRequested(args))
+{
+    Environment.ExitCode = await MigrationCommand.RunAsync(args);
+    return;
+}
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var settings = ExchangeSettings.Read(builder.Configuration);
@@ -26,11 +33,12 @@ builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.ConfigurePartnerAndOpsListeners(settings);
 builder.Services.AddExchangeHttp();
-builder.Services.AddExchangePersistence(builder.Configuration, settings);
+builder.Services.AddExchangePersistence(builder.Configuration, settings.DataPath);
 builder.Services.AddExchangeSecurity(settings);
 builder.Services.AddPartnerAuthentication(settings);
 builder.Services.AddExchangeMessaging(builder.Configuration);
 builder.Services.AddExchangeHealthChecks();
+builder.Services.AddExchangeObservability(builder.Configuration);
 builder.Services.AddExchangeOpenApi();
 builder.Services.AddUseCases();
 builder.Services.AddReports();

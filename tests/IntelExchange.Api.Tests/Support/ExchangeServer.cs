@@ -16,12 +16,15 @@ namespace IntelExchange.Api.Tests.Support;
 public sealed class ExchangeServer : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
     /// <summary>Only a data folder the server made up itself is deleted on dispose; a given one outlives it (restart tests).</summary>
     private readonly bool _ownsDataPath;
 
-    public ExchangeServer(IDictionary<string, string?>? settings = null, string? dataPath = null)
+    /// <param name="configure">Extra host configuration, e.g. a capturing logger provider or a test exporter.</param>
+    public ExchangeServer(IDictionary<string, string?>? settings = null, string? dataPath = null, Action<IWebHostBuilder>? configure = null)
     {
+        _configure = configure;
         _ownsDataPath = dataPath is null;
         DataPath = dataPath ?? Path.Combine(Path.GetTempPath(), "intelx-tests", Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>
@@ -70,6 +73,7 @@ public sealed class ExchangeServer : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+        _configure?.Invoke(builder);
     }
 
     /// <summary>A client presenting the demo tenant's dev certificate, trusting only the dev CA for the server.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Api.Infrastructure.Observability;
 using IntelExchange.Contracts;
 using IntelExchange.Contracts.V1;
 using Microsoft.EntityFrameworkCore;
@@ -52,6 +53,7 @@ internal sealed class CallbackScheduler(CallbackSignal signal)
             Status = CallbackDeliveryStatus.Pending,
             NextAttemptAt = change.OccurredAt,
             CreatedAt = change.OccurredAt,
+            TraceParent = ExchangeTelemetry.CurrentTraceParent(),
         });
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Api.Infrastructure.Observability;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
 
@@ -21,6 +23,7 @@ internal sealed class CallbackSender(
     CallbackHttp http,
     CallbackSignal signal,
     CallbackOptions options,
+    ExchangeMetrics metrics,
     TimeProvider clock,
     ILogger<CallbackSender> logger) : BackgroundService
 {
@@ -78,14 +81,26 @@ internal sealed class CallbackSender(
         {
             return 0;
         }
-        var outcomes = await Task.WhenAll(claimed.Select(c => c.Url is null
-            ? Task.FromResult(new CallbackOutcome(false, null, "no webhook registered"))
-            : http.PostAsync(c.Url, "msg_" + c.Id.ToString("N"), c.Body, c.Secrets, cancellationToken)));
+        var outcomes = await Task.WhenAll(claimed.Select(c => AttemptAsync(c, cancellationToken)));
         await RecordAsync(claimed.Zip(outcomes, (c, outcome) => (c.Id, outcome)).ToList(), cancellationToken);
         return claimed.Count;
     }
 
-    private sealed record Claimed(Guid Id, byte[] Body, Uri? Url, IReadOnlyList<string> Secrets);
+    private async Task<CallbackOutcome> AttemptAsync(Claimed claimed, CancellationToken cancellationToken)
+    {
+        using var activity = ExchangeTelemetry.StartContinuing("callback send", claimed.TraceParent);
+        activity?.SetTag("intelx.callback.id", claimed.Id.ToString());
+        var outcome = claimed.Url is null
+            ? new CallbackOutcome(false, null, "no webhook registered")
+            : await http.PostAsync(claimed.Url, "msg_" + claimed.Id.ToString("N"), claimed.Body, claimed.Secrets, cancellationToken);
+        if (!outcome.Delivered)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, outcome.Error ?? $"HTTP {outcome.StatusCode}");
+        }
+        return outcome;
+    }
+
+    private sealed record Claimed(Guid Id, byte[] Body, Uri? Url, IReadOnlyList<string> Secrets, string? TraceParent);
 
     private async Task<List<Claimed>> ClaimAsync(CancellationToken cancellationToken)
     {
@@ -135,8 +150,8 @@ internal sealed class CallbackSender(
         await transaction.CommitAsync(cancellationToken);
 
         return rows.Select(row => webhooks.TryGetValue(row.TenantId, out var webhook)
-            ? new Claimed(row.Id, row.Body, new Uri(webhook.Url), SigningSecrets(webhook, now))
-            : new Claimed(row.Id, row.Body, null, [])).ToList();
+            ? new Claimed(row.Id, row.Body, new Uri(webhook.Url), SigningSecrets(webhook, now), row.TraceParent)
+            : new Claimed(row.Id, row.Body, null, [], row.TraceParent)).ToList();
     }
 
     /// <summary>The current secret, and during the rotation grace period the previous one too (one signature each).</summary>
@@ -165,15 +180,19 @@ internal sealed class CallbackSender(
                 row.Status = CallbackDeliveryStatus.Delivered;
                 row.DeliveredAt = now;
                 row.NextAttemptAt = null;
+                metrics.CallbackDelivered(row.TenantId);
             }
             else if (options.RetryDelay(row.ScheduleStep) is { } delay)
             {
                 row.NextAttemptAt = now + delay;
+                metrics.CallbackFailed(row.TenantId);
             }
             else
             {
                 row.Status = CallbackDeliveryStatus.Dead;
                 row.NextAttemptAt = null;
+                metrics.CallbackFailed(row.TenantId);
+                metrics.CallbackDeadLettered(row.TenantId);
             }
             logger.LogInformation("Callback {DeliveryId} to {Tenant}: attempt {Attempt} {Outcome} ({StatusCode}); now {Status}",
                 id, row.TenantId, row.Attempts, outcome.Delivered ? "delivered" : "failed", outcome.StatusCode, row.Status);

@@ -1,5 +1,6 @@
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Api.Infrastructure.Observability;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,6 +16,7 @@ internal sealed class CaseExpiryJob(
     IServiceScopeFactory scopes,
     CaseChanges changes,
     CaseOptions options,
+    ExchangeMetrics metrics,
     TimeProvider clock,
     ILogger<CaseExpiryJob> logger) : BackgroundService
 {
@@ -79,6 +81,9 @@ internal sealed class CaseExpiryJob(
 
     private async Task LiftAsync(Guid caseId, CancellationToken cancellationToken)
     {
+        // A trace of its own, which the agency's CaseLifted and the submitter's callback continue.
+        using var activity = ExchangeTelemetry.Source.StartActivity("case expire");
+        activity?.SetTag("intelx.case.id", caseId.ToString());
         await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
         try
@@ -105,6 +110,7 @@ internal sealed class CaseExpiryJob(
         }
 
         changes.Committed();
+        metrics.CaseExpired();
         logger.LogInformation("Case {CaseId} lifted: its order expired", caseId);
     }
 }

@@ -1,4 +1,5 @@
 using IntelExchange.Api.Infrastructure.Http;
+using IntelExchange.Api.Infrastructure.Observability;
 using IntelExchange.Api.Infrastructure.OpenApi;
 using IntelExchange.Api.Security.Certificates;
 using IntelExchange.Api.Security.Signing;
@@ -16,6 +17,7 @@ internal static class ReportsEndpoints
         var reports = app.MapGroup("/v1/reports").WithTags("Reports");
 
         reports.MapPost("/", SubmitReportEndpoint.Handle)
+            .WithIntakeMetrics()
             .RequireAuthorization(Policies.Reporter)
             .WithName("SubmitReport")
             .WithSummary("Submit a signed infringement report")

@@ -85,6 +85,8 @@ internal static class SubmitReportEndpoint
 /// <summary>Writes a stored (or fresh) JSON answer byte for byte, so a replay is identical to the original.</summary>
 internal sealed class StoredJsonResult(IdempotentResponse response) : IResult
 {
+    public IdempotentResponse Response => response;
+
     public Task ExecuteAsync(HttpContext context)
     {
         context.Response.StatusCode = response.StatusCode;

@@ -164,6 +164,9 @@ internal sealed class OutboxMessage
     public DateTimeOffset? SentAt { get; set; }
     public int Attempts { get; set; }
     public string? LastError { get; set; }
+
+    /// <summary>The W3C <c>traceparent</c> of the span that wrote the row, so its send continues that trace.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>A counter whose row lock orders concurrent writers (feed positions).</summary>
@@ -226,4 +229,7 @@ internal sealed class CallbackDelivery
     public string? LastError { get; set; }
     public DateTimeOffset? DeliveredAt { get; set; }
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the case change, so every attempt continues that trace.</summary>
+    public string? TraceParent { get; init; }
 }

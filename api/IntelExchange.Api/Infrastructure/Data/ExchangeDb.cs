@@ -1,4 +1,5 @@
 using IntelExchange.Api.Features.Safeguards;
+using IntelExchange.Api.Infrastructure.Observability;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -152,6 +153,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.Property(o => o.MessageType).HasMaxLength(200);
             e.Property(o => o.Destination).HasMaxLength(64);
             e.Property(o => o.LastError).HasMaxLength(2000);
+            e.Property(o => o.TraceParent).HasMaxLength(ExchangeTelemetry.TraceParentLength);
             e.HasIndex(o => new { o.SentAt, o.NextAttemptAt });
         });
         model.Entity<SequenceCounter>(e =>
@@ -182,6 +184,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.Property(d => d.Status).HasConversion<WireNameConverter<CallbackDeliveryStatus>>().HasMaxLength(16);
             e.Property(d => d.LastError).HasMaxLength(200);
             e.Property(d => d.LeaseHolder).HasMaxLength(100);
+            e.Property(d => d.TraceParent).HasMaxLength(ExchangeTelemetry.TraceParentLength);
             e.HasIndex(d => new { d.CaseId, d.Sequence }).IsUnique();
             e.HasIndex(d => new { d.Status, d.NextAttemptAt });
             e.HasIndex(d => new { d.TenantId, d.Id });

@@ -1,4 +1,3 @@
-using IntelExchange.Api.Infrastructure.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace IntelExchange.Api.Infrastructure.Data;
@@ -6,14 +5,14 @@ namespace IntelExchange.Api.Infrastructure.Data;
 internal static class PersistenceExtensions
 {
     /// <summary>SQLite in the data folder by default; PostgreSQL with <c>Persistence:Provider=postgres</c>.</summary>
-    public static IServiceCollection AddExchangePersistence(this IServiceCollection services, IConfiguration configuration, ExchangeSettings settings)
+    public static IServiceCollection AddExchangePersistence(this IServiceCollection services, IConfiguration configuration, string dataPath)
     {
         var provider = configuration["Persistence:Provider"] ?? "sqlite";
         var connectionString = configuration.GetConnectionString("IntelExchange");
         switch (provider)
         {
             case "sqlite":
-                connectionString ??= $"Data Source={Path.Combine(settings.DataPath, "intelx.db")}";
+                connectionString ??= $"Data Source={Path.Combine(dataPath, "intelx.db")}";
                 services.AddPooledDbContextFactory<ExchangeDb>(options => options.UseSqlite(connectionString, sqlite => sqlite.CommandTimeout(30)));
                 break;
             case "postgres":
@@ -53,10 +52,16 @@ internal sealed class DatabaseMigrator(IServiceScopeFactory scopes, IConfigurati
             return;
         }
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
+        await MigrateAsync(scope.ServiceProvider.GetRequiredService<ExchangeDb>(), logger, cancellationToken);
+    }
+
+    public static async Task MigrateAsync(ExchangeDb db, ILogger logger, CancellationToken cancellationToken)
+    {
         if (db.IsPostgres)
         {
             await db.Database.MigrateAsync(cancellationToken);
+            var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+            logger.LogInformation("Schema at migration {Migration} ({Count} applied)", applied.LastOrDefault(), applied.Count);
         }
         else
         {

@@ -15,10 +15,12 @@ internal sealed record ExchangeSettings
 
     public string DevPkiPath => Path.Combine(DataPath, "dev-pki");
 
+    public static string ReadDataPath(IConfiguration configuration) => Path.GetFullPath(
+        configuration["INTELX_DATA"] ?? configuration["Exchange:DataPath"] ?? Path.Combine(Environment.CurrentDirectory, ".intelx"));
+
     public static ExchangeSettings Read(IConfiguration configuration)
     {
-        var dataPath = Path.GetFullPath(
-            configuration["INTELX_DATA"] ?? configuration["Exchange:DataPath"] ?? Path.Combine(Environment.CurrentDirectory, ".intelx"));
+        var dataPath = ReadDataPath(configuration);
         var serverCertificate = configuration["Tls:ServerCertificate"];
         var devPki = string.IsNullOrWhiteSpace(serverCertificate);
         var devPkiPath = Path.Combine(dataPath, "dev-pki");

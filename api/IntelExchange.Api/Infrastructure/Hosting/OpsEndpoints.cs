@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Messaging;
+using IntelExchange.Api.Infrastructure.Observability;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -31,12 +32,16 @@ internal static class OpsEndpoints
         return next(context);
     });
 
-    /// <summary>Liveness and readiness. The bus registers its own readiness check ("masstransit-bus", tag "ready").</summary>
+    /// <summary>
+    /// Liveness, readiness and the Prometheus scrape endpoint. The bus registers its own readiness check
+    /// ("masstransit-bus", tag "ready"), so on RabbitMQ readiness also reflects the broker connection.
+    /// </summary>
     public static IEndpointRouteBuilder MapOps(this IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/health").AllowAnonymous().ExcludeFromDescription();
         ops.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false });
         ops.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteReport });
+        app.MapExchangeMetrics();
         return app;
     }
 

@@ -99,13 +99,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        var (kind, detail, extensions) = exception switch
+        var kind = KindOf(exception);
+        var (detail, extensions) = exception switch
         {
-            ProblemException problem => (problem.Kind, problem.Detail, problem.Extensions),
-            BadHttpRequestException { StatusCode: 413 } => (Problems.PayloadTooLarge, null, null),
-            BadHttpRequestException => (Problems.MalformedJson, "The request could not be read.", null),
-            _ when IsDatabaseUnavailable(exception) => (Problems.ServiceUnavailable, null, null),
-            _ => (Problems.InternalError, null, (IDictionary<string, object?>?)null),
+            ProblemException problem => (problem.Detail, problem.Extensions),
+            BadHttpRequestException { StatusCode: 413 } => (null, null),
+            BadHttpRequestException => ("The request could not be read.", null),
+            _ => (null, (IDictionary<string, object?>?)null),
         };
 
         if (kind == Problems.InternalError)
@@ -130,6 +130,16 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Exception = exception,
         });
     }
+
+    /// <summary>The problem an exception is answered with (also what the intake metrics count it as).</summary>
+    public static ProblemKind KindOf(Exception exception) => exception switch
+    {
+        ProblemException problem => problem.Kind,
+        BadHttpRequestException { StatusCode: 413 } => Problems.PayloadTooLarge,
+        BadHttpRequestException => Problems.MalformedJson,
+        _ when IsDatabaseUnavailable(exception) => Problems.ServiceUnavailable,
+        _ => Problems.InternalError,
+    };
 
     private static bool IsDatabaseUnavailable(Exception exception)
     {

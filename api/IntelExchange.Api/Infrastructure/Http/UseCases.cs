@@ -1,4 +1,5 @@
 using FluentValidation;
+using IntelExchange.Api.Infrastructure.Observability;
 using Mediator;
 
 namespace IntelExchange.Api.Infrastructure.Http;
@@ -6,8 +7,8 @@ namespace IntelExchange.Api.Infrastructure.Http;
 internal static class UseCases
 {
     /// <summary>
-    /// The source-generated mediator (Scoped, because handlers take the DbContext) with validation as its one pipeline
-    /// behavior, and every validator in this assembly.
+    /// The source-generated mediator (Scoped, because handlers take the DbContext) with a span per use case and then
+    /// validation as its pipeline behaviors, and every validator in this assembly.
     /// </summary>
     public static IServiceCollection AddUseCases(this IServiceCollection services)
     {
@@ -15,7 +16,7 @@ internal static class UseCases
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.Namespace = "IntelExchange.Api.Mediator";
-            options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+            options.PipelineBehaviors = [typeof(UseCaseTracing<,>), typeof(ValidationBehavior<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<ProblemKind>(ServiceLifetime.Singleton, includeInternalTypes: true);
         return services;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Observability;
 
 namespace IntelExchange.Api.Infrastructure.Messaging;
 
@@ -22,6 +23,7 @@ internal sealed class Outbox(OutboxSignal signal, TimeProvider clock)
             Body = JsonSerializer.Serialize(message, MessageJson),
             CreatedAt = now,
             NextAttemptAt = now,
+            TraceParent = ExchangeTelemetry.CurrentTraceParent(),
         });
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Observability;
 using IntelExchange.Contracts.V1;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,7 @@ internal sealed class OutboxDispatcher(
     IBus bus,
     OutboxSignal signal,
     DispatcherHealth health,
+    ExchangeMetrics metrics,
     TimeProvider clock,
     IConfiguration configuration,
     ILogger<OutboxDispatcher> logger) : BackgroundService
@@ -161,6 +163,24 @@ internal sealed class OutboxDispatcher(
     }
 
     private async Task<string?> SendAsync(OutboxMessage row, CancellationToken cancellationToken)
+    {
+        using var activity = ExchangeTelemetry.StartContinuing($"outbox send {row.MessageType}", row.TraceParent);
+        activity?.SetTag("messaging.message.id", row.Id.ToString());
+        activity?.SetTag("messaging.destination.name", BusNames.AgencyEndpoint(row.Destination));
+        var error = await TrySendAsync(row, cancellationToken);
+        if (error is null)
+        {
+            metrics.OutboxSent(row.MessageType);
+        }
+        else
+        {
+            metrics.OutboxSendFailed(row.MessageType);
+            activity?.SetStatus(ActivityStatusCode.Error, error);
+        }
+        return error;
+    }
+
+    private async Task<string?> TrySendAsync(OutboxMessage row, CancellationToken cancellationToken)
     {
         try
         {
