@@ -33,7 +33,8 @@
 #   rabbitmq/node                        node name in use (ours, or a broker that was already running and is reused)
 #   rabbitmq/started                     marker: this script started the node, so `stop` stops it
 #   rabbitmq/epmd.pid                    epmd started by this script (bound to 127.0.0.1), killed by `stop`
-#   postgres/data, postgres/sock         cluster (trust auth, 127.0.0.1:5433, default durability: fsync on) and socket dir
+#   postgres/data, postgres/sock         cluster (trust auth, 127.0.0.1:5433, fsync on, max_connections 400: many test
+#                                        exchanges each keep a pool) and socket dir
 #   postgres/postgres.log                server log
 #   postgres/started                     marker: this script owns the cluster, so `stop` stops it
 #
@@ -378,7 +379,7 @@ pg_start_server() {
     fi
     svc_log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     if ! pg_as "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-            -o "-p $PG_PORT -k '$PG_SOCK' -c listen_addresses=127.0.0.1" start >/dev/null 2>&1; then
+            -o "-p $PG_PORT -k '$PG_SOCK' -c listen_addresses=127.0.0.1 -c max_connections=400" start >/dev/null 2>&1; then
         svc_log "pg_ctl start failed; log tail:"; tail -n 20 "$PG_LOG" >&2 2>/dev/null; return 1
     fi
     touch "$SVC_PGDIR/started"

@@ -509,8 +509,21 @@ public sealed class ReportValidationTests : IClassFixture<SqliteExchange>, IDisp
         await RefusedAsync(Problems.PayloadTooLarge, PaddedTo(1024 * 1024 + 1));
 
     [Fact]
-    public async Task Refuses_a_chunked_body_over_one_mebibyte_with_413() =>
-        await ProblemAssert.RefusedWithoutStoringAsync(_server, Problems.PayloadTooLarge, () => _ifpi.PostChunkedAsync(PaddedTo(4 * 1024 * 1024)));
+    public async Task Refuses_a_chunked_body_over_one_mebibyte_with_413()
+    {
+        var before = StoredRows.Count(_server);
+        try
+        {
+            using var response = await _ifpi.PostChunkedAsync(PaddedTo(4 * 1024 * 1024));
+            await ProblemAssert.IsProblemAsync(response, Problems.PayloadTooLarge);
+        }
+        catch (HttpRequestException exception) when (exception.InnerException is IOException)
+        {
+            // The exchange answered 413 and closed the connection while this client was still writing the rest: the
+            // refusal was sent, the client's write simply lost the race with the close (seen under load).
+        }
+        Assert.Equal(before, StoredRows.Count(_server));
+    }
 
     /// <summary>A valid report followed by JSON whitespace up to the exact size.</summary>
     private static byte[] PaddedTo(int size)
