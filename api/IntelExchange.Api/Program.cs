@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Features.Callbacks;
 using IntelExchange.Api.Features.Cases;
 using IntelExchange.Api.Features.Intel;
@@ -32,6 +33,7 @@ builder.Services.AddExchangeOpenApi();
 builder.Services.AddUseCases();
 builder.Services.AddCases();
 builder.Services.AddCallbacks();
+builder.Services.AddAudit();
 
 var app = builder.Build();
 
@@ -48,6 +50,7 @@ app.MapReports();
 app.MapIntel();
 app.MapCases();
 app.MapCallbacks();
+app.MapAudit();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();
