@@ -11,5 +11,6 @@ root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(ReportsCommands.Create());
 root.Subcommands.Add(FeedCommand.Create());
 root.Subcommands.Add(VerifyCommands.Create());
+root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(OperatorCommands.Create());
 return await CliCommand.InvokeAsync(root, args);
