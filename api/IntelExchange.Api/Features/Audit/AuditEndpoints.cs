@@ -55,7 +55,7 @@ internal static class AuditEndpoints
             .WithTags("Reports")
             .WithName("GetEvidenceBundle")
             .WithSummary("A zip to verify the report offline: exact body, signature, keys, receipt, inclusion proof, checkpoint (submitter or case agency)")
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
+            .Produces(StatusCodes.Status200OK, typeof(Stream), "application/zip")
             .ProducesProblems(Problems.NotFound);
         return app;
     }
