@@ -45,14 +45,20 @@ internal sealed class AuditLedger(TimeProvider clock)
 
     /// <summary>
     /// Adds an entry for <paramref name="kind"/> to the unit of work. Takes the ledger head's row lock (PostgreSQL) until
-    /// commit, so call it last, right before <c>SaveChangesAsync</c>, after any other row locks the caller takes:
-    /// a short hold keeps intake fast, and one lock order rules out deadlocks.
+    /// commit, so call it last, right before <c>SaveChangesAsync</c>, after any other row locks the caller takes: one
+    /// lock order rules out deadlocks. Every append in the exchange waits for that lock, so the caller's pending
+    /// changes (a report body may be 1 MiB) are written first, still uncommitted, and only the entry, the head and the
+    /// commit happen while it is held.
     /// </summary>
     public async Task AppendAsync(ExchangeDb db, AuditEntryKind kind, string actor, AuditSubject subject, object details, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is null)
         {
             throw new InvalidOperationException("Audit entries are appended inside the transaction of the change they record.");
+        }
+        if (db.IsPostgres && db.ChangeTracker.HasChanges() && !HeadIsPending(db))
+        {
+            await db.SaveChangesAsync(cancellationToken);
         }
         var head = await LockHeadAsync(db, cancellationToken);
         var occurredAt = clock.GetUtcNow();
@@ -77,6 +83,9 @@ internal sealed class AuditLedger(TimeProvider clock)
         head.Size++;
         head.LastHash = entryHash;
     }
+
+    private static bool HeadIsPending(ExchangeDb db) =>
+        db.Set<AuditLedgerHead>().Local.SingleOrDefault() is { } head && db.Entry(head).State == EntityState.Modified;
 
     /// <summary>
     /// The head, locked for this transaction. An earlier append in the same unit of work left it modified in the change
