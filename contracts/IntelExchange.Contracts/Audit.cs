@@ -21,6 +21,12 @@ public sealed record AuditCheckpoint
 
     /// <summary>When the exchange signed it.</summary>
     public required DateTimeOffset IssuedAt { get; init; }
+
+    /// <summary>
+    /// When the exchange has a time-stamp authority: the RFC 3161 TimeStampToken (DER, base64) over the ASCII bytes of
+    /// <see cref="Checkpoint"/>, proving the checkpoint existed by the authority's time.
+    /// </summary>
+    public byte[]? TimestampToken { get; init; }
 }
 
 /// <summary>What a checkpoint JWS signs.</summary>

@@ -1,4 +1,7 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using System.Text.Json;
 using IntelExchange.Client.Signing;
 using IntelExchange.Contracts;
@@ -29,6 +32,40 @@ public static class Checkpoints
         {
             throw new CryptographicException("The checkpoint is malformed: " + exception.Message, exception);
         }
+    }
+
+    /// <summary>
+    /// Checks an RFC 3161 time-stamp on <paramref name="checkpoint"/> (the compact JWS) and returns the authority's time.
+    /// With <paramref name="trustedAuthorities"/>, the authority's certificate must also chain to one of them; throws
+    /// <see cref="CryptographicException"/> when anything does not hold.
+    /// </summary>
+    public static DateTimeOffset VerifyTimestamp(string checkpoint, byte[] timestampToken, X509Certificate2Collection? trustedAuthorities = null)
+    {
+        if (!Rfc3161TimestampToken.TryDecode(timestampToken, out var token, out var consumed) || consumed != timestampToken.Length)
+        {
+            throw new CryptographicException("The time-stamp is not an RFC 3161 TimeStampToken.");
+        }
+        if (!token.VerifySignatureForData(Encoding.ASCII.GetBytes(checkpoint.Trim()), out var signer))
+        {
+            throw new CryptographicException("The time-stamp does not cover this checkpoint, or its signature does not verify.");
+        }
+        using (signer)
+        {
+            if (trustedAuthorities is not null)
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(trustedAuthorities);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.8"));
+                chain.ChainPolicy.VerificationTime = token.TokenInfo.Timestamp.UtcDateTime;
+                if (!chain.Build(signer))
+                {
+                    throw new CryptographicException("The time-stamp authority is not one of the trusted ones.");
+                }
+            }
+        }
+        return token.TokenInfo.Timestamp;
     }
 
     /// <summary>

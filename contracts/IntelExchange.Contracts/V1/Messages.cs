@@ -116,4 +116,7 @@ public sealed record AuditCheckpointIssued
 
     /// <summary>When the exchange signed it.</summary>
     public required DateTimeOffset IssuedAt { get; init; }
+
+    /// <summary>The RFC 3161 TimeStampToken (DER) over the ASCII bytes of <see cref="Checkpoint"/>, when the exchange has a time-stamp authority.</summary>
+    public byte[]? TimestampToken { get; init; }
 }

@@ -8,24 +8,35 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IntelExchange.Api.Features.Audit;
 
-/// <summary><c>Audit:CheckpointEveryEntries</c> (default 1000) and <c>Audit:CheckpointEverySeconds</c> (default 300).</summary>
-internal sealed record AuditOptions(long CheckpointEveryEntries, TimeSpan CheckpointEvery)
+/// <summary>
+/// <c>Audit:CheckpointEveryEntries</c> (default 1000), <c>Audit:CheckpointEverySeconds</c> (default 300), and the
+/// optional RFC 3161 authority <c>Audit:TimestampAuthorityUrl</c> with <c>Audit:TimestampTimeoutSeconds</c> (default 10).
+/// </summary>
+internal sealed record AuditOptions(long CheckpointEveryEntries, TimeSpan CheckpointEvery, Uri? TimestampAuthority, TimeSpan TimestampTimeout)
 {
     public static AuditOptions From(IConfiguration configuration)
     {
         var entries = configuration.GetValue("Audit:CheckpointEveryEntries", 1000L);
         var seconds = configuration.GetValue("Audit:CheckpointEverySeconds", 300.0);
-        if (entries < 1 || seconds <= 0)
+        var timeout = configuration.GetValue("Audit:TimestampTimeoutSeconds", 10.0);
+        if (entries < 1 || seconds <= 0 || timeout <= 0)
         {
-            throw new InvalidOperationException("Audit:CheckpointEveryEntries and Audit:CheckpointEverySeconds must be positive.");
+            throw new InvalidOperationException("Audit:CheckpointEveryEntries, Audit:CheckpointEverySeconds and Audit:TimestampTimeoutSeconds must be positive.");
         }
-        return new AuditOptions(entries, TimeSpan.FromSeconds(seconds));
+        var authority = configuration["Audit:TimestampAuthorityUrl"];
+        if (!string.IsNullOrWhiteSpace(authority) && !(Uri.TryCreate(authority, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
+        {
+            throw new InvalidOperationException("Audit:TimestampAuthorityUrl must be an http(s) URL.");
+        }
+        return new AuditOptions(entries, TimeSpan.FromSeconds(seconds),
+            string.IsNullOrWhiteSpace(authority) ? null : new Uri(authority), TimeSpan.FromSeconds(timeout));
     }
 }
 
 /// <summary>Signs checkpoints of the ledger, stores them, and sends each to every agency through the outbox (witness copies).</summary>
 internal sealed class AuditCheckpoints(
-    AuditTree tree, ExchangeSigningKey key, Outbox outbox, TenantDirectory directory, TimeProvider clock, ILogger<AuditCheckpoints> logger)
+    AuditTree tree, ExchangeSigningKey key, CheckpointTimestamps timestamps, Outbox outbox, TenantDirectory directory, TimeProvider clock,
+    ILogger<AuditCheckpoints> logger)
 {
     public const string JwsType = "intelx-checkpoint+jws";
 
@@ -52,14 +63,18 @@ internal sealed class AuditCheckpoints(
         var root = tree.Root(size);
         var issuedAt = clock.GetUtcNow();
         var payload = new AuditCheckpointPayload { TreeSize = size, RootHash = Convert.ToHexStringLower(root), IssuedAt = issuedAt };
-        var checkpoint = new AuditCheckpointRecord { TreeSize = size, RootHash = root, IssuedAt = issuedAt, Jws = key.SignCompact(payload, JwsType) };
+        var jws = key.SignCompact(payload, JwsType);
+        var checkpoint = new AuditCheckpointRecord
+        {
+            TreeSize = size, RootHash = root, IssuedAt = issuedAt, Jws = jws, TimestampToken = await timestamps.StampAsync(jws, cancellationToken),
+        };
         db.Set<AuditCheckpointRecord>().Add(checkpoint);
         var witnesses = directory.Current.Tenants.Values.Where(t => t.Roles.HasFlag(TenantRoles.Agency) && !t.Suspended).Select(t => t.Id).ToList();
         foreach (var agency in witnesses)
         {
             outbox.Enqueue(db, agency, new AuditCheckpointIssued
             {
-                Checkpoint = checkpoint.Jws, TreeSize = size, RootHash = payload.RootHash, IssuedAt = issuedAt,
+                Checkpoint = checkpoint.Jws, TreeSize = size, RootHash = payload.RootHash, IssuedAt = issuedAt, TimestampToken = checkpoint.TimestampToken,
             });
         }
 

@@ -14,6 +14,9 @@ internal static class AuditEndpoints
         services.AddSingleton<AuditLedger>();
         services.AddSingleton<AuditTree>();
         services.AddSingleton<AuditCheckpoints>();
+        services.AddSingleton<CheckpointTimestamps>();
+        services.AddHttpClient(CheckpointTimestamps.HttpClientName, client => client.DefaultRequestHeaders.Accept.ParseAdd("application/timestamp-reply"))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddHostedService<AuditCheckpointJob>();
         return services;
     }

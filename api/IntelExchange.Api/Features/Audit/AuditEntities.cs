@@ -45,4 +45,7 @@ internal sealed class AuditCheckpointRecord
 
     /// <summary>The compact JWS, exactly as issued and as witnesses hold it.</summary>
     public required string Jws { get; init; }
+
+    /// <summary>RFC 3161 TimeStampToken (DER) over the JWS's ASCII bytes, when a time-stamp authority is configured.</summary>
+    public byte[]? TimestampToken { get; init; }
 }

@@ -22,5 +22,6 @@ internal static class GetLatestCheckpoint
         TreeSize = checkpoint.TreeSize,
         RootHash = Convert.ToHexStringLower(checkpoint.RootHash),
         IssuedAt = checkpoint.IssuedAt,
+        TimestampToken = checkpoint.TimestampToken,
     };
 }

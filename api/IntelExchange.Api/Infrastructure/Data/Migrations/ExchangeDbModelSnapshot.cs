@@ -38,6 +38,9 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<byte[]>("TimestampToken")
+                        .HasColumnType("bytea");
+
                     b.HasKey("TreeSize");
 
                     b.ToTable("AuditCheckpoints", (string)null);

@@ -25,7 +25,8 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     TreeSize = table.Column<long>(type: "bigint", nullable: false),
                     RootHash = table.Column<byte[]>(type: "bytea", nullable: false),
                     IssuedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Jws = table.Column<string>(type: "text", nullable: false)
+                    Jws = table.Column<string>(type: "text", nullable: false),
+                    TimestampToken = table.Column<byte[]>(type: "bytea", nullable: true)
                 },
                 constraints: table =>
                 {

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace IntelExchange.Api.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(ExchangeDb))]
-    [Migration("20261202003940_AuditLedger")]
+    [Migration("20261202012535_AuditLedger")]
     partial class AuditLedger
     {
         /// <inheritdoc />
@@ -39,6 +39,9 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
 
                     b.Property<byte[]>("RootHash")
                         .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<byte[]>("TimestampToken")
                         .HasColumnType("bytea");
 
                     b.HasKey("TreeSize");
