@@ -32,6 +32,8 @@ internal sealed record AuditSubject(string Type, string Id, IReadOnlyCollection<
     public static AuditSubject Case(Guid caseId, params string[] parties) => new("case", caseId.ToString(), parties);
 
     public static AuditSubject Tenant(string tenantId) => new("tenant", tenantId, [tenantId]);
+
+    public static AuditSubject Agreement(string reporter, string agency) => new("agreement", $"{reporter}>{agency}", [reporter, agency]);
 }
 
 /// <summary>
@@ -56,6 +58,9 @@ internal sealed class AuditLedger(TimeProvider clock)
         {
             throw new InvalidOperationException("Audit entries are appended inside the transaction of the change they record.");
         }
+        // Every caller rolls its transaction back whole when a save fails, so the savepoint EF would wrap around each
+        // save is two round trips for nothing, one of them under the lock. The pooled context resets this on return.
+        db.Database.AutoSavepointsEnabled = false;
         if (db.IsPostgres && db.ChangeTracker.HasChanges() && !HeadIsPending(db))
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -85,7 +85,7 @@ internal sealed class DevTenantSeeder(
             if (await db.SharingAgreements.FindAsync([reporter, agency], cancellationToken) is null)
             {
                 db.SharingAgreements.Add(new SharingAgreement { ReporterId = reporter, AgencyId = agency, IsDefault = isDefault, CreatedAt = now });
-                added.Add((AuditEntryKind.AgreementSet, new AuditSubject("agreement", $"{reporter}>{agency}", [reporter, agency]),
+                added.Add((AuditEntryKind.AgreementSet, AuditSubject.Agreement(reporter, agency),
                     new { reporter, agency, isDefault }));
             }
         }
