@@ -89,7 +89,7 @@ internal static class VerifyCommands
             }
             catch (InvalidDataException exception)
             {
-                throw new UsageException($"{path} is not an evidence bundle (zip): {exception.Message}");
+                return Task.FromResult(Refuse(context, $"{path} is not a well-formed evidence bundle: {exception.Message}", "Bundle"));
             }
 
             if (context.Out.Json)

@@ -53,7 +53,10 @@ public static class EvidenceBundles
 
     private const long MaxFileBytes = 16 * 1024 * 1024;
 
-    /// <summary>Reads the zip in <paramref name="bundle"/> and checks it; throws <see cref="InvalidDataException"/> when it is not a zip.</summary>
+    /// <summary>
+    /// Reads the zip in <paramref name="bundle"/> and checks it; throws <see cref="InvalidDataException"/> when it is not
+    /// a zip, holds a name twice or a file larger than 16 MiB.
+    /// </summary>
     public static BundleVerification Verify(Stream bundle, JsonWebKeySet? pinnedJwks = null)
     {
         var files = ReadFiles(bundle);
@@ -204,14 +207,23 @@ public static class EvidenceBundles
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var file in archive.Entries)
         {
-            if (file.Length > MaxFileBytes)
-            {
-                throw new InvalidDataException($"{file.FullName} is larger than an evidence bundle's files are.");
-            }
+            // Bounded whatever the zip declares, and a name given twice would let one copy hide behind the other.
             using var stream = file.Open();
             using var memory = new MemoryStream();
-            stream.CopyTo(memory);
-            files[file.FullName] = memory.ToArray();
+            var buffer = new byte[81920];
+            int read;
+            while ((read = stream.Read(buffer)) > 0)
+            {
+                memory.Write(buffer, 0, read);
+                if (memory.Length > MaxFileBytes)
+                {
+                    throw new InvalidDataException($"{file.FullName} is larger than an evidence bundle's files are.");
+                }
+            }
+            if (!files.TryAdd(file.FullName, memory.ToArray()))
+            {
+                throw new InvalidDataException($"The bundle holds {file.FullName} twice.");
+            }
         }
         return files;
     }

@@ -17,12 +17,6 @@ namespace IntelExchange.Api.Features.Audit;
 /// </summary>
 internal static class GetEvidenceBundle
 {
-    public static readonly string[] FileNames =
-    [
-        "report.json", "report.jws", "signer.pem", "client-certificate.pem", "receipt.jws", "jwks.json",
-        "inclusion-proof.json", "checkpoint.jws", "README.txt",
-    ];
-
     private static readonly JsonSerializerOptions Indented = new(ExchangeJson.Strict) { WriteIndented = true };
 
     public static async Task<IResult> Handle(

@@ -79,16 +79,11 @@ public sealed class AuditProofTests : IClassFixture<SqliteExchange>, IDisposable
     [InlineData("?from=0&to=1")]
     [InlineData("?from=3&to=2")]
     [InlineData("?from=1&to=999999999")]
-    [InlineData("?from=x&to=2")]
+    [InlineData("?from=2")]
     public async Task A_consistency_proof_outside_the_ledger_is_a_400_problem(string query)
     {
         using var response = await _esMcd.GetAsync("/v1/audit/proofs/consistency" + query);
 
-        if (query.Contains('x', StringComparison.Ordinal))
-        {
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            return;
-        }
         await ProblemAssert.IsProblemAsync(response, Problems.InvalidQuery);
     }
 

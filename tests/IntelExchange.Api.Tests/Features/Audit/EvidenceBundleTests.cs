@@ -52,7 +52,7 @@ public sealed class EvidenceBundleTests : IClassFixture<SqliteExchange>, IDispos
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(EvidenceBundles.FileNames.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(GetEvidenceBundle.FileNames, EvidenceBundles.FileNames);
+        Assert.Equal(9, files.Count);
         Assert.Equal(body, files["report.json"]);
         Assert.Equal(signature, Encoding.ASCII.GetString(files["report.jws"]));
         Assert.Equal(accepted.Receipt, Encoding.ASCII.GetString(files["receipt.jws"]));
@@ -126,6 +126,26 @@ public sealed class EvidenceBundleTests : IClassFixture<SqliteExchange>, IDispos
 
         Assert.False(EvidenceBundles.Verify(new MemoryStream(Zip(files))).Verified);
         Assert.False(EvidenceBundles.Verify(new MemoryStream(Zip(withExtra))).Verified);
+    }
+
+    [Fact]
+    public async Task A_bundle_naming_a_file_twice_is_refused_rather_than_read_either_way()
+    {
+        var reportId = await SubmitReportAsync();
+        var files = Unzip(await _ifpi.Http.GetByteArrayAsync($"/v1/reports/{reportId}/evidence-bundle"));
+        using var memory = new MemoryStream();
+        using (var archive = new ZipArchive(memory, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content) in files.Append(new("report.json", SampleReports.Bytes(SampleReports.Json()))))
+            {
+                using var stream = archive.CreateEntry(name).Open();
+                stream.Write(content);
+            }
+        }
+        memory.Position = 0;
+
+        var refusal = Assert.Throws<InvalidDataException>(() => EvidenceBundles.Verify(memory));
+        Assert.Contains("report.json twice", refusal.Message, StringComparison.Ordinal);
     }
 
     [Fact]
