@@ -35,6 +35,7 @@ internal static class AuditCommands
             context.Out.Line($"Checkpoint of tree size {checkpoint.TreeSize}");
             context.Out.Line($"  root hash  {checkpoint.RootHash}");
             context.Out.Line($"  issued at  {checkpoint.IssuedAt:u}");
+            context.Out.Line(checkpoint.TimestampToken is null ? "  time-stamp none" : $"  time-stamp RFC 3161 token, {checkpoint.TimestampToken.Length} bytes");
             return ExitCodes.Ok;
         });
         return command;

@@ -8,7 +8,7 @@ using IntelExchange.Client.Signing;
 
 namespace IntelExchange.Cli.Commands;
 
-/// <summary><c>intelx verify receipt|bundle|ledger</c>.</summary>
+/// <summary><c>intelx verify receipt|bundle|ledger|consistency</c>.</summary>
 internal static class VerifyCommands
 {
     public static Command Create()
@@ -17,6 +17,7 @@ internal static class VerifyCommands
         verify.Subcommands.Add(Receipt());
         verify.Subcommands.Add(Bundle());
         verify.Subcommands.Add(Ledger());
+        verify.Subcommands.Add(Consistency());
         return verify;
     }
 
@@ -190,6 +191,60 @@ internal static class VerifyCommands
             {
                 context.Out.Line($"  ({result.Entries - checkpoint.TreeSize} later entries are chained but not yet covered by this checkpoint)");
             }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Consistency()
+    {
+        var olderFile = new Argument<string>("OLDER") { Description = "A checkpoint you hold (compact JWS or the JSON of intelx audit checkpoint)." };
+        var newerFile = new Option<string>("--newer") { Description = "A newer checkpoint file (default: the exchange's latest)." };
+        var jwksFile = new Option<string>("--jwks") { Description = "Verify the checkpoints against this JWKS file instead of the server's." };
+        var command = new Command("consistency", "Check that the exchange's ledger still extends a checkpoint you hold: nothing it covered was changed since.")
+        {
+            olderFile, newerFile, jwksFile,
+        };
+        command.SetCliAction(async (context, cancellationToken) =>
+        {
+            var client = context.Client();
+            var jwks = context.Parse.GetValue(jwksFile) is { } path
+                ? ReadJson<JsonWebKeySet>(GlobalOptions.RequireFile(path, "--jwks"))
+                : await client.GetJwksAsync(cancellationToken);
+            var olderJws = ReadCheckpoint(GlobalOptions.RequireFile(context.Parse.GetValue(olderFile)!, "OLDER"));
+            var newerJws = context.Parse.GetValue(newerFile) is { } newerPath
+                ? ReadCheckpoint(GlobalOptions.RequireFile(newerPath, "--newer"))
+                : (await client.GetLatestCheckpointAsync(cancellationToken)).Checkpoint;
+
+            Contracts.AuditCheckpointPayload older;
+            Contracts.AuditCheckpointPayload newer;
+            try
+            {
+                older = Checkpoints.Verify(olderJws, jwks);
+                newer = Checkpoints.Verify(newerJws, jwks);
+            }
+            catch (CryptographicException exception)
+            {
+                return Refuse(context, "a checkpoint: " + exception.Message, "Consistency");
+            }
+            if (newer.TreeSize < older.TreeSize)
+            {
+                return Refuse(context, $"the newer checkpoint covers {newer.TreeSize} entries, fewer than the {older.TreeSize} of the one you hold (the ledger was truncated).", "Consistency");
+            }
+            var proof = older.TreeSize == 0
+                ? new Contracts.AuditConsistencyProof { From = 0, To = newer.TreeSize, Proof = [] }
+                : await client.GetConsistencyProofAsync(older.TreeSize, newer.TreeSize, cancellationToken);
+            if (!Checkpoints.AreConsistent(older, newer, proof))
+            {
+                return Refuse(context, $"the ledger of tree size {newer.TreeSize} does not extend the one of size {older.TreeSize} you hold (it was rewritten).", "Consistency");
+            }
+
+            if (context.Out.Json)
+            {
+                context.Out.Document(new { Verified = true, From = older.TreeSize, To = newer.TreeSize, OlderRoot = older.RootHash, NewerRoot = newer.RootHash });
+                return ExitCodes.Ok;
+            }
+            context.Out.Line($"Consistent: the ledger of {newer.TreeSize} entries (root {newer.RootHash}) extends the {older.TreeSize} you hold (root {older.RootHash})");
             return ExitCodes.Ok;
         });
         return command;

@@ -2,8 +2,11 @@ using System.IO.Compression;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using IntelExchange.Api.Security.Signing;
+using IntelExchange.Api.Tests.Features.Audit;
 using IntelExchange.Api.Tests.Support;
 using IntelExchange.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IntelExchange.Api.Tests.Cli;
 
@@ -124,6 +127,50 @@ public sealed class AuditCommandTests : IClassFixture<SqliteExchange>, IDisposab
         Assert.Contains("403", byPartner.Error, StringComparison.Ordinal);
         Assert.True(withForged.ExitCode == 1, withForged.ToString());
         Assert.Contains("the checkpoint: The checkpoint's signature does not verify.", withForged.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_held_checkpoint_is_consistent_with_the_latest_one_and_a_rewritten_one_is_not()
+    {
+        var (_, held, jwks) = await ExportWithCheckpointAsync();
+        await SubmitAsync();
+        await SubmitAsync();
+        await _server.SignCheckpointNowAsync();
+        var newer = Path.Combine(_folder, "newer.json");
+        Assert.Equal(0, (await Intelx.RunAsync([.. Intelx.Against(_server, "indecopi"), "audit", "checkpoint", "--out", newer])).ExitCode);
+        var forgedHeld = Path.Combine(_folder, "forged-held.json");
+        await File.WriteAllTextAsync(forgedHeld, ForgeCheckpoint(held));
+
+        var consistent = await Intelx.RunAsync([.. Intelx.Against(_server, "indecopi"), "verify", "consistency", held, "--jwks", jwks]);
+        var againstFile = await Intelx.RunAsync([.. Intelx.Against(_server, "indecopi"), "verify", "consistency", held, "--newer", newer, "--json"]);
+        var backwards = await Intelx.RunAsync([.. Intelx.Against(_server, "indecopi"), "verify", "consistency", newer, "--newer", held]);
+        var rewritten = await Intelx.RunAsync([.. Intelx.Against(_server, "indecopi"), "verify", "consistency", forgedHeld]);
+
+        Assert.True(consistent.ExitCode == 0, consistent.ToString());
+        Assert.StartsWith("Consistent: the ledger of ", consistent.Output, StringComparison.Ordinal);
+        Assert.True(JsonDocument.Parse(File.ReadAllText(newer)).RootElement.GetProperty("treeSize").GetInt64()
+                    > JsonDocument.Parse(File.ReadAllText(held)).RootElement.GetProperty("treeSize").GetInt64());
+        Assert.True(againstFile.ExitCode == 0, againstFile.ToString());
+        Assert.True(JsonDocument.Parse(againstFile.Output).RootElement.GetProperty("verified").GetBoolean());
+        Assert.True(backwards.ExitCode == 1, backwards.ToString());
+        Assert.Contains("the ledger was truncated", backwards.Error, StringComparison.Ordinal);
+        Assert.True(rewritten.ExitCode == 1, rewritten.ToString());
+        Assert.Contains("does not extend", rewritten.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A checkpoint with another root for the same size, signed with the exchange's own key: what a rewrite of history
+    /// by the key holder looks like to a witness. Only the consistency proof can tell it from the real one.
+    /// </summary>
+    private string ForgeCheckpoint(string held)
+    {
+        var payload = JsonDocument.Parse(File.ReadAllText(held)).RootElement;
+        return _server.Services.GetRequiredService<ExchangeSigningKey>().SignCompact(new AuditCheckpointPayload
+        {
+            TreeSize = payload.GetProperty("treeSize").GetInt64(),
+            RootHash = new string('e', 64),
+            IssuedAt = payload.GetProperty("issuedAt").GetDateTimeOffset(),
+        }, "intelx-checkpoint+jws");
     }
 
     /// <summary>A checkpoint saved first (as a witness holds one), then the operator's export, which may run past it.</summary>

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using IntelExchange.Api.Features.Audit;
-using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Infrastructure.Messaging;
 using IntelExchange.Api.Tests.Support;
@@ -11,7 +10,6 @@ using IntelExchange.Client.Audit;
 using IntelExchange.Client.Signing;
 using IntelExchange.Contracts;
 using IntelExchange.Contracts.V1;
-using Microsoft.Extensions.DependencyInjection;
 using static IntelExchange.Api.Tests.Features.Cases.CaseSteps;
 
 namespace IntelExchange.Api.Tests.Features.Audit;
@@ -168,11 +166,7 @@ public sealed class AuditProofTests : IClassFixture<SqliteExchange>, IDisposable
     /// <summary>Signs a checkpoint of the ledger as it now stands, as the job would, and returns it as the API serves it.</summary>
     private async Task<AuditCheckpoint> SignNewCheckpointAsync()
     {
-        using (var scope = _server.Services.CreateScope())
-        {
-            await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>()
-                .IssueAsync(scope.ServiceProvider.GetRequiredService<ExchangeDb>(), CancellationToken.None);
-        }
+        await _server.SignCheckpointNowAsync();
         var latest = await AuditSteps.LatestCheckpointAsync(_esMcd);
         Assert.Equal(_server.LedgerSize(), latest.TreeSize);
         return latest;

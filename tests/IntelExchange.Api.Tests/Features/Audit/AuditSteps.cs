@@ -1,10 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using IntelExchange.Api.Features.Audit;
+using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Tests.Support;
 using IntelExchange.Client.Audit;
 using IntelExchange.Client.Signing;
 using IntelExchange.Contracts;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IntelExchange.Api.Tests.Features.Audit;
 
@@ -28,6 +30,14 @@ internal static class AuditSteps
         using var response = await client.GetAsync("/v1/audit/checkpoints/latest");
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<AuditCheckpoint>())!;
+    }
+
+    /// <summary>Signs a checkpoint of the ledger as it now stands, as the job does when it is due.</summary>
+    public static async Task SignCheckpointNowAsync(this ExchangeServer server)
+    {
+        using var scope = server.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<AuditCheckpoints>()
+            .IssueAsync(scope.ServiceProvider.GetRequiredService<ExchangeDb>(), CancellationToken.None);
     }
 
     /// <summary>The ledger as an export file holds it: each entry's exact bytes on a line of its own.</summary>
