@@ -166,8 +166,7 @@ public sealed class EvidenceBundleTests : IClassFixture<SqliteExchange>, IDispos
         var readme = Encoding.UTF8.GetString(files["README.txt"]);
         File.WriteAllText(Path.Combine(bundleFolder, "verify-signature.sh"), Script(readme, EvidenceReadme.OpensslScriptStart));
         File.WriteAllText(Path.Combine(bundleFolder, "verify.mjs"), Script(readme, EvidenceReadme.NodeScriptStart));
-        var jose = await NodeModulesWithJoseAsync();
-        Directory.CreateSymbolicLink(Path.Combine(bundleFolder, "node_modules"), jose);
+        await InstallJoseAsync(bundleFolder);
 
         var openssl = await ExternalProcess.RunAsync("bash", ["verify-signature.sh"], bundleFolder, ScriptTimeout);
         var node = await ExternalProcess.RunAsync("node", ["verify.mjs"], bundleFolder, ScriptTimeout);
@@ -189,16 +188,17 @@ public sealed class EvidenceBundleTests : IClassFixture<SqliteExchange>, IDispos
 
     private async Task<Guid> SubmitReportAsync() => (await SubmitAsync(_ifpi)).ReportId;
 
-    /// <summary>The node_modules of the partner example (npm ci: jose at the version its lock file pins).</summary>
-    private static async Task<string> NodeModulesWithJoseAsync()
+    /// <summary>
+    /// jose at the version the partner example's lock file pins, installed into <paramref name="folder"/> itself: the
+    /// example's own node_modules is reinstalled by its test at the same time, so it is not shared.
+    /// </summary>
+    private static async Task InstallJoseAsync(string folder)
     {
         var example = Path.Combine(ExternalProcess.RepositoryRoot(), "contracts", "examples", "node");
-        if (!File.Exists(Path.Combine(example, "node_modules", "jose", "package.json")))
-        {
-            var install = await ExternalProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], example, TimeSpan.FromMinutes(3));
-            Assert.True(install.ExitCode == 0, $"npm ci failed:\n{install.Output}");
-        }
-        return Path.Combine(example, "node_modules");
+        File.Copy(Path.Combine(example, "package.json"), Path.Combine(folder, "package.json"));
+        File.Copy(Path.Combine(example, "package-lock.json"), Path.Combine(folder, "package-lock.json"));
+        var install = await ExternalProcess.RunAsync("npm", ["ci", "--no-audit", "--no-fund"], folder, TimeSpan.FromMinutes(3));
+        Assert.True(install.ExitCode == 0, $"npm ci failed:\n{install.Output}");
     }
 
     private static string Script(string readme, string startMarker)
