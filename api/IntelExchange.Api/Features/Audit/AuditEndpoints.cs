@@ -59,7 +59,7 @@ internal static class AuditEndpoints
             .WithName("GetEvidenceBundle")
             .WithSummary("A zip to verify the report offline: exact body, signature, keys, receipt, inclusion proof, checkpoint (submitter or case agency)")
             .Produces(StatusCodes.Status200OK, typeof(Stream), "application/zip")
-            .ProducesProblems(Problems.NotFound);
+            .ProducesProblems(Problems.NotFound, Problems.EvidenceUnavailable);
         return app;
     }
 }

@@ -27,15 +27,22 @@ internal static class GetEvidenceBundle
         var report = await db.Reports.AsNoTracking()
             .Where(r => r.Id == reportId && (r.TenantId == caller || r.Cases.Any(c => c.AgencyId == caller)))
             .SingleOrDefaultAsync(cancellationToken);
-        var entry = report is null ? null : await db.Set<AuditEntryRecord>().AsNoTracking()
-            .SingleOrDefaultAsync(e => e.Kind == AuditEntryKind.ReportAccepted && e.SubjectType == "report" && e.SubjectId == reportId.ToString(), cancellationToken);
-        if (report is null || entry is null)
+        if (report is null)
         {
             return Problems.NotFound.ToResult();
         }
+        var entry = await db.Set<AuditEntryRecord>().AsNoTracking()
+            .SingleOrDefaultAsync(e => e.Kind == AuditEntryKind.ReportAccepted && e.SubjectType == "report" && e.SubjectId == reportId.ToString(), cancellationToken);
+        var certificatePem = await db.ClientCredentials.AsNoTracking()
+            .Where(c => c.Thumbprint == report.ClientCertificateThumbprint).Select(c => c.CertificatePem).SingleOrDefaultAsync(cancellationToken);
+        if (entry is null || certificatePem is null)
+        {
+            return Problems.EvidenceUnavailable.ToResult(entry is null
+                ? "The report was accepted before the exchange kept an audit ledger."
+                : "The client certificate the report was submitted with was registered without its PEM.");
+        }
 
         var signer = await db.SigningKeys.AsNoTracking().SingleAsync(k => k.Kid == report.Kid, cancellationToken);
-        var credential = await db.ClientCredentials.AsNoTracking().SingleAsync(c => c.Thumbprint == report.ClientCertificateThumbprint, cancellationToken);
         var checkpoint = await checkpoints.CoveringAsync(db, entry.Index + 1, cancellationToken)
             ?? throw new InvalidOperationException("The ledger holds the report's entry, yet no checkpoint could be signed.");
         await tree.RefreshAsync(db, cancellationToken);
@@ -47,8 +54,7 @@ internal static class GetEvidenceBundle
             Add(archive, "report.json", report.Body);
             Add(archive, "report.jws", Encoding.ASCII.GetBytes(report.Jws));
             Add(archive, "signer.pem", Encoding.ASCII.GetBytes(signer.PublicKeyPem));
-            Add(archive, "client-certificate.pem", Encoding.ASCII.GetBytes(credential.CertificatePem
-                ?? throw new InvalidOperationException($"The certificate of credential {credential.Thumbprint} was not kept.")));
+            Add(archive, "client-certificate.pem", Encoding.ASCII.GetBytes(certificatePem));
             Add(archive, "receipt.jws", Encoding.ASCII.GetBytes(report.Receipt));
             Add(archive, "jwks.json", exchangeKey.Jwks);
             Add(archive, "inclusion-proof.json", JsonSerializer.SerializeToUtf8Bytes(proof, Indented));

@@ -43,6 +43,7 @@ public static class Problems
     public static readonly ProblemKind InternalError = new("internal-error", 500, "The exchange failed to process the request.");
     public static readonly ProblemKind CaseMoveForbidden = new("case-move-forbidden", 403, "Only the case's agency may make this move, and only the report's submitter may withdraw.");
     public static readonly ProblemKind CaseChanged = new("case-changed", 409, "The case changed while this move was being made; read it again before retrying.");
+    public static readonly ProblemKind EvidenceUnavailable = new("evidence-unavailable", 409, "No evidence bundle can be made for this report: it predates the audit ledger, or its client certificate was not kept.");
     public static readonly ProblemKind CallbackUrlRefused = new("callback-url-refused", 422, "The callback URL is not allowed: it must be https and reach a public address.");
 }
 

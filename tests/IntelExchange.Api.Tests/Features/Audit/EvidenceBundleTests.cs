@@ -11,6 +11,7 @@ using IntelExchange.Api.Tests.Support;
 using IntelExchange.Client.Audit;
 using IntelExchange.Client.Signing;
 using IntelExchange.Contracts;
+using Microsoft.EntityFrameworkCore;
 using static IntelExchange.Api.Tests.Features.Cases.CaseSteps;
 
 namespace IntelExchange.Api.Tests.Features.Audit;
@@ -92,6 +93,23 @@ public sealed class EvidenceBundleTests : IClassFixture<SqliteExchange>, IDispos
         Assert.True(EvidenceBundles.Verify(new MemoryStream(await byAgency.Content.ReadAsByteArrayAsync())).Verified);
         await ProblemAssert.IsProblemAsync(byStranger, Problems.NotFound);
         await ProblemAssert.IsProblemAsync(unknown, Problems.NotFound);
+    }
+
+    [Fact]
+    public async Task A_report_whose_client_certificate_was_not_kept_gets_a_409_problem_and_a_stranger_still_404()
+    {
+        using var server = new ExchangeServer();
+        using var ifpi = new Partner(server, "ifpi");
+        using var esMcd = server.ClientFor("es-mcd");
+        var reportId = (await SubmitAsync(ifpi)).ReportId;
+        var thumbprint = server.WithDb(db => db.Reports.Single(r => r.Id == reportId).ClientCertificateThumbprint);
+        server.WithDb(db => db.ClientCredentials.Where(c => c.Thumbprint == thumbprint)
+            .ExecuteUpdate(set => set.SetProperty(c => c.CertificatePem, (string?)null)));
+
+        var problem = await ProblemAssert.IsProblemAsync(await ifpi.Http.GetAsync($"/v1/reports/{reportId}/evidence-bundle"), Problems.EvidenceUnavailable);
+
+        Assert.Contains("without its PEM", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await ProblemAssert.IsProblemAsync(await esMcd.GetAsync($"/v1/reports/{reportId}/evidence-bundle"), Problems.NotFound);
     }
 
     [Theory]
