@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Tests.Support;
 using IntelExchange.Client.Audit;
@@ -102,6 +103,66 @@ public sealed class CheckpointJobTests
             var verification = LedgerVerifier.Verify(export, Checkpoints.Verify(latest.Checkpoint, await AuditSteps.JwksAsync(viaFirst.Http)));
             Assert.True(verification.Verified, string.Join('\n', verification.Problems));
             Assert.Equal(entries.Count, latest.TreeSize);
+        }
+        finally
+        {
+            Directory.Delete(dataPath, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_expiry_job_s_lift_is_recorded_once_with_the_exchange_as_actor()
+    {
+        using var server = new ExchangeServer(new Dictionary<string, string?> { ["Cases:ExpiryIntervalSeconds"] = "1" });
+        using var ifpi = new Partner(server, "ifpi");
+        using var indecopi = new Partner(server, "indecopi");
+        var caseId = await OpenCaseAsync(ifpi);
+        await MoveAsync(indecopi.Http, caseId, Body("under_review"));
+        await MoveAsync(indecopi.Http, caseId, OrderBody(DateTimeOffset.UtcNow.AddSeconds(2)));
+
+        var lifts = await EventuallyAsync(
+            () => Task.FromResult(server.StoredEntries().Where(e => e.SubjectId == caseId.ToString()).Select(e => e.Parsed()).Where(e => e.Detail("status") == "lifted").ToList()),
+            l => l.Count > 0, TimeSpan.FromSeconds(30), "the lift to be recorded");
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+
+        var lift = Assert.Single(server.StoredEntries().Select(e => e.Parsed()), e => e.Subject.Id == caseId.ToString() && e.Detail("status") == "lifted");
+        Assert.Equal("exchange", lift.Actor);
+        Assert.Equal("expired", lift.Detail("reason"));
+        Assert.Equal("True", lift.Detail("expired"));
+        Assert.Equal(lifts[0].Index, lift.Index);
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_chain_goes_on_from_where_it_stood()
+    {
+        var dataPath = Directory.CreateTempSubdirectory("intelx-restart-").FullName;
+        try
+        {
+            long before;
+            using (var first = new ExchangeServer(dataPath: dataPath))
+            using (var ifpi = new Partner(first, "ifpi"))
+            {
+                await SubmitAsync(ifpi);
+                await AuditSteps.LatestCheckpointAsync(ifpi.Http);
+                before = first.LedgerSize();
+            }
+
+            using var second = new ExchangeServer(dataPath: dataPath);
+            using var again = new Partner(second, "ifpi");
+            await SubmitAsync(again);
+            Assert.Equal(before, (await AuditSteps.LatestCheckpointAsync(again.Http)).TreeSize);
+            await second.SignCheckpointNowAsync();
+            var latest = await AuditSteps.LatestCheckpointAsync(again.Http);
+
+            var entries = second.StoredEntries();
+            Assert.Equal(before + 1, entries.Count);
+            Assert.Equal(entries.Count, latest.TreeSize);
+            var verification = LedgerVerifier.Verify(entries.Select(e => e.Entry).ToList(), Checkpoints.Verify(latest.Checkpoint, await AuditSteps.JwksAsync(again.Http)));
+            Assert.True(verification.Verified, string.Join('\n', verification.Problems));
+            var proof = await again.Http.GetFromJsonAsync<AuditConsistencyProof>($"/v1/audit/proofs/consistency?from={before}&to={latest.TreeSize}");
+            var older = second.WithDb(db => db.AuditCheckpoints.Single(c => c.TreeSize == before));
+            Assert.True(Checkpoints.AreConsistent(
+                Checkpoints.Verify(older.Jws, await AuditSteps.JwksAsync(again.Http)), Checkpoints.Verify(latest.Checkpoint, await AuditSteps.JwksAsync(again.Http)), proof!));
         }
         finally
         {
