@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Features.Callbacks;
 using IntelExchange.Api.Features.Cases;
 using IntelExchange.Api.Features.Intel;
@@ -47,6 +48,7 @@ builder.Services.AddCallbacks();
 builder.Services.AddOperator();
 builder.Services.AddSafeguards();
 builder.Services.AddTenantRateLimiting();
+builder.Services.AddAudit();
 
 var app = builder.Build();
 
@@ -68,6 +70,7 @@ app.MapCallbacks();
 app.MapOperator();
 app.MapSafeguards();
 app.MapStats();
+app.MapAudit();
 
 app.Lifetime.ApplicationStarted.Register(() => StartupBanner.Print(app, settings));
 app.Run();

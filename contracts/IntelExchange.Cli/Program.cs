@@ -13,5 +13,6 @@ root.Subcommands.Add(FeedCommand.Create());
 root.Subcommands.Add(CasesCommands.Create());
 root.Subcommands.Add(WebhookCommands.Create());
 root.Subcommands.Add(VerifyCommands.Create());
+root.Subcommands.Add(AuditCommands.Create());
 root.Subcommands.Add(OperatorCommands.Create());
 return await CliCommand.InvokeAsync(root, args);

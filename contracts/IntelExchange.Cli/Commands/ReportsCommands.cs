@@ -4,7 +4,7 @@ using IntelExchange.Contracts;
 
 namespace IntelExchange.Cli.Commands;
 
-/// <summary><c>intelx reports get|list</c>. (<c>intelx submit</c> is in <see cref="SubmitCommand"/>.)</summary>
+/// <summary><c>intelx reports get|list|evidence</c>. (<c>intelx submit</c> is in <see cref="SubmitCommand"/>.)</summary>
 internal static class ReportsCommands
 {
     public static Command Create()
@@ -12,6 +12,7 @@ internal static class ReportsCommands
         var reports = new Command("reports", "Read reports: your own, or those shared with you as an agency.");
         reports.Subcommands.Add(Get());
         reports.Subcommands.Add(List());
+        reports.Subcommands.Add(Evidence());
         return reports;
     }
 
@@ -72,6 +73,30 @@ internal static class ReportsCommands
                 context.Out.Line($"{report.ReportId}  {report.ReceivedAt:u}  {Wire.Name(report.Status),-11}  {Wire.Name(report.Category),-21}  {report.ExternalId}  {cases}");
             }
             context.Out.Line(page.Next is null ? $"({page.Items.Count} reports, last page)" : $"({page.Items.Count} reports) next: intelx reports list --after {page.Next}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Evidence()
+    {
+        var id = new Argument<Guid>("REPORT_ID") { Description = "The report id." };
+        var output = new Option<string>("--out") { Description = "Where to save the zip (default evidence-REPORT_ID.zip)." };
+        var command = new Command("evidence", "Download a report's evidence bundle, to verify offline with intelx verify bundle.") { id, output };
+        command.SetCliAction(async (context, cancellationToken) =>
+        {
+            var reportId = context.Parse.GetValue(id);
+            var path = context.Parse.GetValue(output) ?? $"evidence-{reportId}.zip";
+            var bundle = await context.Client().GetEvidenceBundleAsync(reportId, cancellationToken);
+            await File.WriteAllBytesAsync(path, bundle, cancellationToken);
+            if (context.Out.Json)
+            {
+                context.Out.Document(new { ReportId = reportId, File = path, Bytes = bundle.Length });
+            }
+            else
+            {
+                context.Out.Line($"Saved the evidence bundle of report {reportId} to {path} ({bundle.Length} bytes)");
+            }
             return ExitCodes.Ok;
         });
         return command;

@@ -23,6 +23,7 @@ public static class AgencySubscriberExtensions
             bus.AddConsumer<ReportSharedConsumer>();
             bus.AddConsumer<CaseStatusChangedConsumer>();
             bus.AddConsumer<CaseLiftedConsumer>();
+            bus.AddConsumer<AuditCheckpointIssuedConsumer>();
             bus.UsingRabbitMq((context, cfg) =>
             {
                 cfg.Host(options.BrokerUri, host =>
@@ -46,6 +47,7 @@ public static class AgencySubscriberExtensions
                     endpoint.ConfigureConsumer<ReportSharedConsumer>(context);
                     endpoint.ConfigureConsumer<CaseStatusChangedConsumer>(context);
                     endpoint.ConfigureConsumer<CaseLiftedConsumer>(context);
+                    endpoint.ConfigureConsumer<AuditCheckpointIssuedConsumer>(context);
                 });
             });
         });

@@ -17,6 +17,12 @@ public interface IIntelHandler
 
     /// <summary>A block was lifted (by the agency, or because it expired): stop enforcing it.</summary>
     Task OnCaseLifted(CaseLifted message, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The exchange signed a checkpoint of its audit ledger. Check it with <see cref="Audit.Checkpoints.Verify"/> against
+    /// the exchange's JWKS and keep it: it is the agency's witness copy, to hold later ledgers and evidence bundles to.
+    /// </summary>
+    Task OnAuditCheckpointIssued(AuditCheckpointIssued message, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Where and as whom the agency's subscriber connects.</summary>

@@ -63,3 +63,10 @@ internal sealed class CaseLiftedConsumer(SqliteInbox inbox, IIntelHandler handle
     public Task Consume(ConsumeContext<CaseLifted> context) =>
         InboxGuard.HandleOnceAsync(context, inbox, logger, () => handler.OnCaseLifted(context.Message, context.CancellationToken));
 }
+
+internal sealed class AuditCheckpointIssuedConsumer(SqliteInbox inbox, IIntelHandler handler, ILogger<AuditCheckpointIssuedConsumer> logger)
+    : IConsumer<AuditCheckpointIssued>
+{
+    public Task Consume(ConsumeContext<AuditCheckpointIssued> context) =>
+        InboxGuard.HandleOnceAsync(context, inbox, logger, () => handler.OnAuditCheckpointIssued(context.Message, context.CancellationToken));
+}

@@ -150,6 +150,35 @@ public sealed partial class IntelExchangeClient : IDisposable
         }
     }
 
+    /// <summary><c>GET /v1/audit/checkpoints/latest</c>: the latest signed checkpoint of the exchange's audit ledger.</summary>
+    public Task<AuditCheckpoint> GetLatestCheckpointAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<AuditCheckpoint>("/v1/audit/checkpoints/latest", cancellationToken);
+
+    /// <summary><c>GET /v1/audit/entries</c> (operators): one page of the ledger export, in index order.</summary>
+    public Task<Page<AuditLedgerEntry>> ListAuditEntriesAsync(string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<AuditLedgerEntry>>("/v1/audit/entries" + Query(("after", after), ("limit", limit?.ToString(CultureInfo.InvariantCulture))), cancellationToken);
+
+    /// <summary><c>GET /v1/audit/proofs/inclusion</c>: an entry the caller is party to, and its proof in the tree of <paramref name="treeSize"/> (default: the latest checkpoint's).</summary>
+    public Task<AuditInclusionProof> GetInclusionProofAsync(long index, long? treeSize = null, CancellationToken cancellationToken = default) =>
+        GetAsync<AuditInclusionProof>("/v1/audit/proofs/inclusion" + Query(("index", index.ToString(CultureInfo.InvariantCulture)),
+            ("treeSize", treeSize?.ToString(CultureInfo.InvariantCulture))), cancellationToken);
+
+    /// <summary><c>GET /v1/audit/proofs/consistency</c>: that the ledger of size <paramref name="from"/> is a prefix of the one of size <paramref name="to"/>.</summary>
+    public Task<AuditConsistencyProof> GetConsistencyProofAsync(long from, long to, CancellationToken cancellationToken = default) =>
+        GetAsync<AuditConsistencyProof>("/v1/audit/proofs/consistency" + Query(("from", from.ToString(CultureInfo.InvariantCulture)),
+            ("to", to.ToString(CultureInfo.InvariantCulture))), cancellationToken);
+
+    /// <summary><c>GET /v1/reports/{id}/evidence-bundle</c>: the zip to verify the report offline (see <see cref="Audit.EvidenceBundles"/>).</summary>
+    public async Task<byte[]> GetEvidenceBundleAsync(Guid reportId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.GetAsync($"/v1/reports/{reportId}/evidence-bundle", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await IntelExchangeProblemException.ReadAsync(response, cancellationToken);
+        }
+        return await response.Content.ReadAsByteArrayAsync(cancellationToken);
+    }
+
     /// <summary>The verified payload of a receipt; throws <see cref="CryptographicException"/> if it does not verify against <paramref name="jwks"/>.</summary>
     public static ReceiptPayload VerifyReceipt(string receiptJws, JsonWebKeySet jwks) => Receipts.Verify(receiptJws, jwks);
 

@@ -65,10 +65,29 @@ public static class Receipts
     /// <summary>The verified payload of <paramref name="receipt"/>; throws <see cref="CryptographicException"/> if it does not verify.</summary>
     public static ReceiptPayload Verify(string receipt, JsonWebKeySet jwks)
     {
-        var parts = receipt.Trim().Split('.');
+        var payload = ExchangeJws.VerifyPayload(receipt, jwks, Type, "receipt", typeRequired: false);
+        try
+        {
+            return JsonSerializer.Deserialize<ReceiptPayload>(payload, ClientJson.Options)
+                ?? throw new CryptographicException("The receipt's payload is empty.");
+        }
+        catch (JsonException exception)
+        {
+            throw new CryptographicException("The receipt is malformed: " + exception.Message, exception);
+        }
+    }
+}
+
+/// <summary>Compact JWS signed by the exchange (receipts, checkpoints): ES256 with a key of its JWKS, and the expected <c>typ</c>.</summary>
+internal static class ExchangeJws
+{
+    /// <summary>The payload bytes once the signature verifies; <paramref name="what"/> names the document in errors.</summary>
+    public static byte[] VerifyPayload(string jws, JsonWebKeySet jwks, string type, string what, bool typeRequired)
+    {
+        var parts = jws.Trim().Split('.');
         if (parts.Length != 3 || parts.Any(part => part.Length == 0))
         {
-            throw new CryptographicException("The receipt is not a compact JWS (header.payload.signature).");
+            throw new CryptographicException($"The {what} is not a compact JWS (header.payload.signature).");
         }
 
         try
@@ -77,17 +96,18 @@ public static class Receipts
             var root = header.RootElement;
             if (Text(root, "alg") != "ES256")
             {
-                throw new CryptographicException("The receipt is not signed with ES256.");
+                throw new CryptographicException($"The {what} is not signed with ES256.");
             }
-            if (Text(root, "typ") is { } type && type != Type)
+            var actualType = Text(root, "typ");
+            if ((actualType is not null || typeRequired) && actualType != type)
             {
-                throw new CryptographicException($"The JWS is a '{type}', not a receipt.");
+                throw new CryptographicException($"The JWS is a '{actualType}', not a {what}.");
             }
             if (root.TryGetProperty("crit", out _))
             {
-                throw new CryptographicException("The receipt names critical header parameters this verifier does not understand.");
+                throw new CryptographicException($"The {what} names critical header parameters this verifier does not understand.");
             }
-            var kid = Text(root, "kid") ?? throw new CryptographicException("The receipt's header has no kid.");
+            var kid = Text(root, "kid") ?? throw new CryptographicException($"The {what}'s header has no kid.");
             var jwk = jwks.Keys.FirstOrDefault(k => k.Kid == kid)
                 ?? throw new CryptographicException($"The key '{kid}' is not in the exchange's JWKS.");
 
@@ -95,14 +115,13 @@ public static class Receipts
             var signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
             if (!key.VerifyData(signingInput, Base64Url.DecodeFromChars(parts[2]), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
             {
-                throw new CryptographicException("The receipt's signature does not verify.");
+                throw new CryptographicException($"The {what}'s signature does not verify.");
             }
-            return JsonSerializer.Deserialize<ReceiptPayload>(Base64Url.DecodeFromChars(parts[1]), ClientJson.Options)
-                ?? throw new CryptographicException("The receipt's payload is empty.");
+            return Base64Url.DecodeFromChars(parts[1]);
         }
         catch (Exception exception) when (exception is FormatException or JsonException)
         {
-            throw new CryptographicException("The receipt is malformed: " + exception.Message, exception);
+            throw new CryptographicException($"The {what} is malformed: " + exception.Message, exception);
         }
     }
 

@@ -104,3 +104,25 @@ public sealed record CaseLifted
     /// <summary>When it was lifted.</summary>
     public required DateTimeOffset LiftedAt { get; init; }
 }
+
+/// <summary>
+/// The exchange signed a new checkpoint of its audit ledger. Sent to every agency, so each holds witness copies: a
+/// later ledger that is not consistent with a checkpoint it holds proves that records were altered.
+/// </summary>
+public sealed record AuditCheckpointIssued
+{
+    /// <summary>The compact JWS (ES256, a key of the exchange's JWKS) over <c>{ treeSize, rootHash, issuedAt }</c>.</summary>
+    public required string Checkpoint { get; init; }
+
+    /// <summary>How many ledger entries it covers.</summary>
+    public required long TreeSize { get; init; }
+
+    /// <summary>The RFC 9162 Merkle tree hash, lower-case hex.</summary>
+    public required string RootHash { get; init; }
+
+    /// <summary>When the exchange signed it.</summary>
+    public required DateTimeOffset IssuedAt { get; init; }
+
+    /// <summary>The RFC 3161 TimeStampToken (DER) over the ASCII bytes of <see cref="Checkpoint"/>, when the exchange has a time-stamp authority.</summary>
+    public byte[]? TimestampToken { get; init; }
+}

@@ -54,6 +54,7 @@ public sealed class AgencySubscriber : IAsyncDisposable
         public IReadOnlyList<ReportShared> Reports => _messages.OfType<ReportShared>().ToList();
         public IReadOnlyList<CaseStatusChanged> StatusChanges => _messages.OfType<CaseStatusChanged>().ToList();
         public IReadOnlyList<CaseLifted> Lifts => _messages.OfType<CaseLifted>().ToList();
+        public IReadOnlyList<AuditCheckpointIssued> Checkpoints => _messages.OfType<AuditCheckpointIssued>().ToList();
 
         /// <summary>While true, the handler throws for every report, as a broken agency system would.</summary>
         public bool FailReports { get; set; }
@@ -97,6 +98,12 @@ public sealed class AgencySubscriber : IAsyncDisposable
         }
 
         public Task OnCaseLifted(CaseLifted message, CancellationToken cancellationToken)
+        {
+            recorder.Add(message);
+            return Task.CompletedTask;
+        }
+
+        public Task OnAuditCheckpointIssued(AuditCheckpointIssued message, CancellationToken cancellationToken)
         {
             recorder.Add(message);
             return Task.CompletedTask;

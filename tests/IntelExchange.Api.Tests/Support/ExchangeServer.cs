@@ -33,6 +33,9 @@ public sealed class ExchangeServer : WebApplicationFactory<Program>
             ["Listeners:Partner"] = "https://127.0.0.1:0",
             ["Listeners:Ops"] = "http://127.0.0.1:0",
             ["Logging:LogLevel:Default"] = "Warning",
+            // No checkpoint (and its outbox messages to agencies) appears mid-test unless the test asks for one.
+            ["Audit:CheckpointEveryEntries"] = "1000000",
+            ["Audit:CheckpointEverySeconds"] = "86400",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -1,4 +1,5 @@
 using FluentValidation;
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Security.Certificates;
@@ -20,6 +21,7 @@ internal sealed class RegisterWebhookHandler(
     ExchangeDb db,
     CallbackUrlPolicy policy,
     CallbackOptions options,
+    AuditLedger ledger,
     TimeProvider clock,
     ILogger<RegisterWebhookHandler> logger) : IRequestHandler<RegisterWebhook, WebhookRegistered>
 {
@@ -49,7 +51,12 @@ internal sealed class RegisterWebhookHandler(
             }
             try
             {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                // The entry names the URL, never the secret.
+                await ledger.AppendAsync(db, webhook is null ? AuditEntryKind.WebhookRegistered : AuditEntryKind.WebhookRotated, tenant,
+                    AuditSubject.Tenant(tenant), new { tenant, url }, cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Webhook of {Tenant} {Action}", tenant, webhook is null ? "registered" : "changed, secret rotated");
                 return new WebhookRegistered { Url = url, Secret = secret };
             }

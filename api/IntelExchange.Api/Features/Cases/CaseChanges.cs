@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Features.Callbacks;
 using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Data;
@@ -28,9 +29,10 @@ internal sealed record CaseMove(
 
 /// <summary>
 /// Applies a move to a case inside the caller's transaction: the history row, the new state, the report's status, the
-/// bus messages to the agency (outbox) and the callback to the submitter all commit together, or not at all.
+/// bus messages to the agency (outbox), the callback to the submitter and the audit entry all commit together, or not
+/// at all.
 /// </summary>
-internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, TimeProvider clock)
+internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, AuditLedger ledger, TimeProvider clock)
 {
     /// <summary>
     /// Serialises changes to one report's cases until commit, because the report's status depends on all of them.
@@ -60,7 +62,10 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Ti
         return (await locked.ToListAsync(cancellationToken)).Count > 0;
     }
 
-    /// <summary>Moves a tracked case; the caller has checked the transition and who makes it, and then saves and commits.</summary>
+    /// <summary>
+    /// Moves a tracked case; the caller has checked the transition and who makes it, and then saves and commits. The
+    /// audit entry is appended last, so the ledger head is locked only for the save.
+    /// </summary>
     public async Task<CaseEvent> ApplyAsync(ExchangeDb db, CaseRecord record, string externalId, CaseMove move, CancellationToken cancellationToken)
     {
         if (db.Database.CurrentTransaction is null)
@@ -133,6 +138,34 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Ti
 
         await UpdateReportStatusAsync(db, record, cancellationToken);
         await callbacks.ScheduleAsync(db, changed, externalId, cancellationToken);
+        await ledger.AppendAsync(db, AuditEntryKind.CaseStatusChanged, move.Actor, AuditSubject.Case(record.Id, record.AgencyId, record.ReporterId), new
+        {
+            caseId = record.Id,
+            reportId = record.ReportId,
+            agency = record.AgencyId,
+            submitter = record.ReporterId,
+            status = WireNames<CaseStatus>.ToWire(move.Status),
+            previousStatus = WireNames<CaseStatus>.ToWire(previous),
+            sequence = record.Sequence,
+            reason = move.Reason,
+            orderReference = move.OrderReference,
+            effectiveUntil = move.EffectiveUntil,
+            note = move.Note,
+            expired = move.Expired,
+            orderedTargets = move.OrderedTargets,
+        }, cancellationToken);
+        if (move.SafeguardOverride is not null)
+        {
+            await ledger.AppendAsync(db, AuditEntryKind.SafeguardOverridden, move.Actor, AuditSubject.Case(record.Id, record.AgencyId, record.ReporterId), new
+            {
+                caseId = record.Id,
+                reportId = record.ReportId,
+                sequence = record.Sequence,
+                reason = move.SafeguardOverride,
+                givenBy = move.Actor,
+                flaggedTargetsOrdered = move.OverriddenTargets,
+            }, cancellationToken);
+        }
         return change;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Security;
@@ -27,6 +28,28 @@ internal static class OperatorActions
         db.OperatorActions.Add(record);
         return record;
     }
+
+    /// <summary>The same action as an entry of the tamper-evident audit ledger, in the caller's transaction.</summary>
+    public static Task AppendToLedgerAsync(
+        AuditLedger ledger, ExchangeDb db, Caller actor, string action, string tenant, string? target, object? detail, CancellationToken cancellationToken)
+    {
+        var kind = action switch
+        {
+            "tenant.created" => AuditEntryKind.TenantRegistered,
+            "tenant.suspended" or "tenant.reactivated" => AuditEntryKind.TenantChanged,
+            "certificate.registered" => AuditEntryKind.CredentialRegistered,
+            "certificate.revoked" => AuditEntryKind.CredentialRevoked,
+            "signing_key.registered" => AuditEntryKind.SigningKeyRegistered,
+            "signing_key.retired" => AuditEntryKind.SigningKeyRetired,
+            "agreement.recorded" => AuditEntryKind.AgreementSet,
+            "agreement.removed" => AuditEntryKind.AgreementRemoved,
+            "protected_infrastructure.added" or "protected_infrastructure.removed" => AuditEntryKind.ProtectedInfrastructureChanged,
+            _ => throw new InvalidOperationException($"No audit entry kind for the operator action '{action}'."),
+        };
+        var subject = target?.Split("->") is [var reporter, var agency] ? AuditSubject.Agreement(reporter, agency) : AuditSubject.Tenant(tenant);
+        return ledger.AppendAsync(db, kind, actor.TenantId, subject,
+            new { action, tenant, target, actorCertificate = actor.CertificateThumbprint, detail }, cancellationToken);
+    }
 }
 
 /// <summary>
@@ -34,7 +57,8 @@ internal static class OperatorActions
 /// <see cref="DirectoryState"/> version bump in one transaction. Every instance polls that version every 250 ms, so the
 /// change is in force everywhere within a second; this instance reloads at once.
 /// </summary>
-internal sealed class DirectoryChanges(ExchangeDb db, TenantDirectory directory, TimeProvider clock, ILogger<DirectoryChanges> logger)
+internal sealed class DirectoryChanges(
+    ExchangeDb db, TenantDirectory directory, AuditLedger ledger, TimeProvider clock, ILogger<DirectoryChanges> logger)
 {
     /// <summary>The time of the change, to the millisecond: what both databases store, so a re-read shows the same instant.</summary>
     public DateTimeOffset Now { get; } = new(clock.GetUtcNow().UtcTicks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
@@ -47,6 +71,8 @@ internal sealed class DirectoryChanges(ExchangeDb db, TenantDirectory directory,
             await db.SaveChangesAsync(cancellationToken);
             // An atomic increment: two operators committing at once still move the version twice.
             await db.DirectoryStates.Where(s => s.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+            await OperatorActions.AppendToLedgerAsync(ledger, db, actor, action, tenant, target, detail, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         logger.LogInformation("Operator {Actor} {Action} on {Tenant} ({Target})", actor.TenantId, action, tenant, target);

@@ -52,6 +52,8 @@ internal sealed class RegisterCertificateHandler(ExchangeDb db, PartnerTrust tru
             NotBefore = certificate.NotBefore.ToUniversalTime(),
             NotAfter = certificate.NotAfter.ToUniversalTime(),
             RegisteredAt = changes.Now,
+            // Kept for the evidence bundles of the reports submitted with it.
+            CertificatePem = certificate.ExportCertificatePem(),
         };
         db.ClientCredentials.Add(credential);
         try

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FluentValidation;
 using IntelExchange.Api.Features.Safeguards;
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Infrastructure.Messaging;
@@ -34,6 +35,7 @@ internal sealed class SubmitReportHandler(
     Outbox outbox,
     TargetQuota quota,
     TargetScreening screening,
+    AuditLedger ledger,
     TimeProvider clock,
     ILogger<SubmitReportHandler> logger) : IRequestHandler<SubmitReport, IdempotentResponse>
 {
@@ -174,6 +176,21 @@ internal sealed class SubmitReportHandler(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await TargetQuota.ConsumeAsync(db, tenant, targetCount, dailyTargets, receivedAt, cancellationToken);
+            await ledger.AppendAsync(db, AuditEntryKind.ReportAccepted, tenant, AuditSubject.Report(reportId, recipients.Prepend(tenant)), new
+            {
+                reportId,
+                submitter = tenant,
+                externalId = command.Report.ExternalId,
+                receivedAt,
+                bodySha256,
+                signatureSha256 = Sha256Hex(command.Signature!),
+                kid = signature.Kid,
+                jti = signature.Jti,
+                clientCertificateSha256 = command.Caller.CertificateThumbprint,
+                receiptSha256 = Sha256Hex(receipt),
+                cases = cases.Select(c => new { caseId = c.CaseId, agency = c.Agency }),
+            }, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException exception) when (UniqueViolation.Is(exception))
@@ -221,6 +238,8 @@ internal sealed class SubmitReportHandler(
         }
         return report.ShareWith.ToList();
     }
+
+    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(text)));
 
     private sealed record ReceiptPayload(Guid ReportId, string Tenant, string BodySha256, string Jti, DateTimeOffset ReceivedAt);
 }

@@ -1,3 +1,5 @@
+using IntelExchange.Api.Features.Audit;
+using IntelExchange.Api.Features.Operator;
 using FluentValidation;
 using IntelExchange.Api.Features.Reports;
 using IntelExchange.Api.Infrastructure.Data;
@@ -38,7 +40,8 @@ internal sealed class AddProtectedEntryValidator : AbstractValidator<AddProtecte
     }
 }
 
-internal sealed class AddProtectedEntryHandler(ExchangeDb db, ProtectedLists lists, TimeProvider clock, ILogger<AddProtectedEntryHandler> logger)
+internal sealed class AddProtectedEntryHandler(
+    ExchangeDb db, ProtectedLists lists, AuditLedger ledger, TimeProvider clock, ILogger<AddProtectedEntryHandler> logger)
     : IRequestHandler<AddProtectedEntry, ProtectedEntry>
 {
     public async ValueTask<ProtectedEntry> Handle(AddProtectedEntry command, CancellationToken cancellationToken)
@@ -80,6 +83,10 @@ internal sealed class AddProtectedEntryHandler(ExchangeDb db, ProtectedLists lis
                 throw Exists(winner.Id);
             }
             await ProtectedListVersion.BumpAsync(db, cancellationToken);
+            var detail = new { kind = body.Kind, value, reason = body.Reason };
+            OperatorActions.Record(db, command.Caller, "protected_infrastructure.added", command.Caller.TenantId, value, detail, record.AddedAt);
+            await OperatorActions.AppendToLedgerAsync(ledger, db, command.Caller, "protected_infrastructure.added", command.Caller.TenantId, value, detail, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         await lists.RefreshAsync(cancellationToken);

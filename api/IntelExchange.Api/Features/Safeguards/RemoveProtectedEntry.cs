@@ -1,3 +1,5 @@
+using IntelExchange.Api.Features.Audit;
+using IntelExchange.Api.Features.Operator;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Security.Certificates;
@@ -9,17 +11,22 @@ namespace IntelExchange.Api.Features.Safeguards;
 internal static class RemoveProtectedEntry
 {
     public static async Task<IResult> Handle(
-        Guid entryId, HttpContext context, ExchangeDb db, ProtectedLists lists, ILogger<ProtectedLists> logger, CancellationToken cancellationToken)
+        Guid entryId, HttpContext context, ExchangeDb db, ProtectedLists lists, AuditLedger ledger, TimeProvider clock, ILogger<ProtectedLists> logger,
+        CancellationToken cancellationToken)
     {
-        int removed;
+        var caller = Caller.From(context.User);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            removed = await db.ProtectedEntries.Where(e => e.Id == entryId).ExecuteDeleteAsync(cancellationToken);
-            if (removed == 0)
+            var entry = await db.ProtectedEntries.AsNoTracking().SingleOrDefaultAsync(e => e.Id == entryId, cancellationToken);
+            if (entry is null || await db.ProtectedEntries.Where(e => e.Id == entryId).ExecuteDeleteAsync(cancellationToken) == 0)
             {
                 return Problems.NotFound.ToResult();
             }
             await ProtectedListVersion.BumpAsync(db, cancellationToken);
+            var detail = new { kind = entry.Kind, value = entry.Value, entryId };
+            OperatorActions.Record(db, caller, "protected_infrastructure.removed", caller.TenantId, entry.Value, detail, clock.GetUtcNow());
+            await OperatorActions.AppendToLedgerAsync(ledger, db, caller, "protected_infrastructure.removed", caller.TenantId, entry.Value, detail, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         await lists.RefreshAsync(cancellationToken);

@@ -28,6 +28,9 @@ internal sealed class ClientCredential
     public required string Subject { get; init; }
     public DateTimeOffset NotBefore { get; init; }
     public DateTimeOffset NotAfter { get; init; }
+
+    /// <summary>The certificate itself (PEM), for evidence bundles; the thumbprint pins it.</summary>
+    public string? CertificatePem { get; set; }
     public DateTimeOffset RegisteredAt { get; init; }
     public DateTimeOffset? RevokedAt { get; set; }
 }

@@ -1,5 +1,6 @@
 using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Api.Infrastructure.Observability;
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -47,6 +48,9 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
         Scope = new DataScope();
         return base.DisposeAsync();
     }
+    public DbSet<AuditEntryRecord> AuditEntries => Set<AuditEntryRecord>();
+    public DbSet<AuditLedgerHead> AuditLedgerHeads => Set<AuditLedgerHead>();
+    public DbSet<AuditCheckpointRecord> AuditCheckpoints => Set<AuditCheckpointRecord>();
 
     public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
 
@@ -77,6 +81,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.Property(c => c.Thumbprint).HasMaxLength(64);
             e.Property(c => c.TenantId).HasMaxLength(64);
             e.Property(c => c.Subject).HasMaxLength(500);
+            e.Property(c => c.CertificatePem).HasMaxLength(16000);
             e.HasIndex(c => c.TenantId);
             e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId);
         });
@@ -189,6 +194,31 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.HasIndex(d => new { d.Status, d.NextAttemptAt });
             e.HasIndex(d => new { d.TenantId, d.Id });
             e.HasOne<CaseRecord>().WithMany().HasForeignKey(d => d.CaseId);
+        });
+        model.Entity<AuditEntryRecord>(e =>
+        {
+            e.ToTable("AuditEntries");
+            e.HasKey(a => a.Index);
+            e.Property(a => a.Index).ValueGeneratedNever();
+            e.Property(a => a.Kind).HasConversion<WireNameConverter<AuditEntryKind>>().HasMaxLength(64);
+            e.Property(a => a.Actor).HasMaxLength(64);
+            e.Property(a => a.SubjectType).HasMaxLength(32);
+            e.Property(a => a.SubjectId).HasMaxLength(200);
+            e.Property(a => a.Parties).HasMaxLength(2000);
+            e.Ignore(a => a.PartyList);
+            e.HasIndex(a => new { a.SubjectType, a.SubjectId });
+        });
+        model.Entity<AuditLedgerHead>(e =>
+        {
+            e.ToTable("AuditLedgerHeads");
+            e.Property(h => h.Id).ValueGeneratedNever();
+            e.HasData(new AuditLedgerHead { Id = AuditLedgerHead.SingletonId, Size = 0, LastHash = AuditLedger.GenesisHash });
+        });
+        model.Entity<AuditCheckpointRecord>(e =>
+        {
+            e.ToTable("AuditCheckpoints");
+            e.HasKey(c => c.TreeSize);
+            e.Property(c => c.TreeSize).ValueGeneratedNever();
         });
         SafeguardsModel.Configure(model);
     }

@@ -1,3 +1,5 @@
+using IntelExchange.Api.Features.Audit;
+using IntelExchange.Api.Infrastructure.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace IntelExchange.Api.Infrastructure.Data;
@@ -72,6 +74,7 @@ internal sealed class DatabaseMigrator(IServiceScopeFactory scopes, IConfigurati
             }
             await db.Database.EnsureCreatedAsync(cancellationToken);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await AuditAppendOnly.ProtectSqliteAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready ({Provider})", db.Database.ProviderName);
     }

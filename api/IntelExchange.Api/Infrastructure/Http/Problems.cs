@@ -47,6 +47,7 @@ public static class Problems
     public static readonly ProblemKind SafeguardOverrideRequired = new("safeguard-override-required", 409, "The case has targets flagged as protected infrastructure; an order needs safeguardOverride.reason.");
     public static readonly ProblemKind ProtectedEntryExists = new("protected-entry-exists", 409, "That domain or range is already an operator addition to the protected lists.");
     public static readonly ProblemKind ProtectedEntriesFull = new("protected-entries-full", 409, "The protected lists hold as many operator additions as the exchange allows.");
+    public static readonly ProblemKind EvidenceUnavailable = new("evidence-unavailable", 409, "No evidence bundle can be made for this report: it predates the audit ledger, or its client certificate was not kept.");
     public static readonly ProblemKind CallbackUrlRefused = new("callback-url-refused", 422, "The callback URL is not allowed: it must be https and reach a public address.");
     public static readonly ProblemKind RateLimited = new("rate-limited", 429, "This tenant is sending requests faster than its rate limit; retry after Retry-After seconds.");
     public static readonly ProblemKind QuotaExceeded = new("quota-exceeded", 429, "This report would take the reporter past its daily target quota; retry after Retry-After seconds (the next UTC day).");

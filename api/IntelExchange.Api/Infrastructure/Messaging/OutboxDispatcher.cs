@@ -38,7 +38,7 @@ internal sealed class OutboxDispatcher(
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
     private static readonly Dictionary<string, Type> MessageTypes = new[]
     {
-        typeof(ReportShared), typeof(CaseStatusChanged), typeof(CaseLifted),
+        typeof(ReportShared), typeof(CaseStatusChanged), typeof(CaseLifted), typeof(AuditCheckpointIssued),
     }.ToDictionary(t => t.Name);
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";

@@ -15,6 +15,7 @@ namespace IntelExchange.Api.Infrastructure.OpenApi;
 internal sealed class FormatLimitsSchemaFilter : ISchemaFilter
 {
     public const int MaxTimestampLength = 40;
+    public const int MaxBase64Length = 65_536;
 
     public void Apply(IOpenApiSchema schema, SchemaFilterContext context)
     {
@@ -40,6 +41,8 @@ internal sealed class FormatLimitsSchemaFilter : ISchemaFilter
                 "uuid" => 36,
                 "date-time" => MaxTimestampLength,
                 "date" => 10,
+                // base64 of the exchange's own small binary values (ledger entries, RFC 3161 tokens)
+                "byte" => MaxBase64Length,
                 _ => schema.MaxLength,
             };
             if (schema.Format == "uuid")

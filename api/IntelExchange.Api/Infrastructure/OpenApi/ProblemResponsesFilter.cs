@@ -83,6 +83,7 @@ internal sealed class ProblemResponsesFilter : IOperationFilter
         {
             AddRateLimitHeaders(operation);
         }
+        BoundBinaryBodies(operation);
 
         foreach (var header in metadata.OfType<ResponseHeaderMetadata>())
         {
@@ -119,6 +120,21 @@ internal sealed class ProblemResponsesFilter : IOperationFilter
                     Description = description,
                     Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Maximum = "1000000" },
                 };
+            }
+        }
+    }
+
+    /// <summary>A file answer (the evidence bundle) is binary and bounded: a report body is at most 1 MiB plus small files.</summary>
+    private static void BoundBinaryBodies(OpenApiOperation operation)
+    {
+        var media = operation.Responses!.Values.OfType<OpenApiResponse>().SelectMany(r => r.Content ?? new Dictionary<string, IOpenApiMediaType>())
+            .Where(c => !c.Key.Contains("json", StringComparison.Ordinal)).Select(c => c.Value).OfType<OpenApiMediaType>();
+        foreach (var content in media)
+        {
+            if (content.Schema is OpenApiSchema { MaxLength: null } schema && (schema.Type ?? 0).HasFlag(JsonSchemaType.String))
+            {
+                schema.Format = "binary";
+                schema.MaxLength = 8 * 1024 * 1024;
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Hosting;
 using IntelExchange.Api.Security.Certificates;
@@ -10,9 +11,11 @@ namespace IntelExchange.Api.Security.DevPki;
 
 /// <summary>
 /// Registers the demo tenants of the embedded default (ifpi, indecopi, es-mcd, operator), their dev certificates and
-/// signing keys, and the sharing agreements ifpi → indecopi (default) and ifpi → es-mcd. Adds only what is missing.
+/// signing keys, and the sharing agreements ifpi → indecopi (default) and ifpi → es-mcd. Adds only what is missing,
+/// and records each addition in the audit ledger, actor <c>exchange</c>.
 /// </summary>
-internal sealed class DevTenantSeeder(IServiceScopeFactory scopes, ExchangeSettings settings, TimeProvider clock, ILogger<DevTenantSeeder> logger)
+internal sealed class DevTenantSeeder(
+    IServiceScopeFactory scopes, ExchangeSettings settings, AuditLedger ledger, TimeProvider clock, ILogger<DevTenantSeeder> logger)
     : IHostedService
 {
     private static readonly (string Id, string Name, TenantRoles Roles)[] DemoTenants =
@@ -32,20 +35,22 @@ internal sealed class DevTenantSeeder(IServiceScopeFactory scopes, ExchangeSetti
 
         await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
-        var added = 0;
+        var added = new List<(AuditEntryKind Kind, AuditSubject Subject, object Details)>();
         foreach (var (id, name, roles) in DemoTenants)
         {
             if (await db.Tenants.FindAsync([id], cancellationToken) is null)
             {
                 db.Tenants.Add(new Tenant { Id = id, Name = name, Roles = roles, CreatedAt = now });
-                added++;
+                added.Add((AuditEntryKind.TenantRegistered, AuditSubject.Tenant(id), new { tenant = id, name, roles = PartnerAuthentication.RoleNames(roles) }));
             }
 
             var folder = Path.Combine(settings.DevPkiPath, id);
             using var certificate = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(folder, "client.crt"), cancellationToken));
             var thumbprint = PartnerAuthentication.Sha256Thumbprint(certificate);
-            if (await db.ClientCredentials.FindAsync([thumbprint], cancellationToken) is null)
+            var credential = await db.ClientCredentials.FindAsync([thumbprint], cancellationToken);
+            if (credential is null)
             {
                 db.ClientCredentials.Add(new ClientCredential
                 {
@@ -54,9 +59,15 @@ internal sealed class DevTenantSeeder(IServiceScopeFactory scopes, ExchangeSetti
                     Subject = certificate.Subject,
                     NotBefore = certificate.NotBefore.ToUniversalTime(),
                     NotAfter = certificate.NotAfter.ToUniversalTime(),
+                    CertificatePem = certificate.ExportCertificatePem(),
                     RegisteredAt = now,
                 });
-                added++;
+                added.Add((AuditEntryKind.CredentialRegistered, AuditSubject.Tenant(id),
+                    new { tenant = id, thumbprint, subject = certificate.Subject, notAfter = certificate.NotAfter.ToUniversalTime() }));
+            }
+            else
+            {
+                credential.CertificatePem ??= certificate.ExportCertificatePem();
             }
 
             using var signingKey = ECDsa.Create();
@@ -65,7 +76,7 @@ internal sealed class DevTenantSeeder(IServiceScopeFactory scopes, ExchangeSetti
             if (await db.SigningKeys.FindAsync([kid], cancellationToken) is null)
             {
                 db.SigningKeys.Add(new SigningKey { Kid = kid, TenantId = id, PublicKeyPem = EcKeys.ExportPublicKeyPem(signingKey), RegisteredAt = now });
-                added++;
+                added.Add((AuditEntryKind.SigningKeyRegistered, AuditSubject.Tenant(id), new { tenant = id, kid }));
             }
         }
 
@@ -74,17 +85,25 @@ internal sealed class DevTenantSeeder(IServiceScopeFactory scopes, ExchangeSetti
             if (await db.SharingAgreements.FindAsync([reporter, agency], cancellationToken) is null)
             {
                 db.SharingAgreements.Add(new SharingAgreement { ReporterId = reporter, AgencyId = agency, IsDefault = isDefault, CreatedAt = now });
-                added++;
+                added.Add((AuditEntryKind.AgreementSet, AuditSubject.Agreement(reporter, agency),
+                    new { reporter, agency, isDefault }));
             }
         }
 
-        if (added > 0)
+        foreach (var (kind, subject, details) in added)
         {
-            await db.SaveChangesAsync(cancellationToken);
-            await db.DirectoryStates.Where(s => s.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
-            logger.LogInformation("Registered {Count} demo tenants, credentials, keys and agreements from {Folder}", added, settings.DevPkiPath);
+            await ledger.AppendAsync(db, kind, ExchangeActor, subject, details, cancellationToken);
         }
+        await db.SaveChangesAsync(cancellationToken);
+        if (added.Count > 0)
+        {
+            await db.DirectoryStates.Where(s => s.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
+            logger.LogInformation("Registered {Count} demo tenants, credentials, keys and agreements from {Folder}", added.Count, settings.DevPkiPath);
+        }
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private const string ExchangeActor = "exchange";
 }
