@@ -71,6 +71,7 @@ public sealed class AccessMatrixTests : IClassFixture<AccessMatrixTests.World>
     private static readonly ObjectRoute[] ObjectRoutes =
     [
         new("GET", "/v1/reports/{reportId:guid}", "indecopi", (w, c) => c.GetAsync($"/v1/reports/{w.ReportId}")),
+        new("GET", "/v1/reports/{reportId:guid}/evidence-bundle", "indecopi", (w, c) => c.GetAsync($"/v1/reports/{w.ReportId}/evidence-bundle")),
         new("GET", "/v1/cases/{caseId:guid}", "ifpi", (w, c) => c.GetAsync($"/v1/cases/{w.CaseId}")),
         new("POST", "/v1/cases/{caseId:guid}/status", "indecopi", (w, c) => Move(c, w.CaseId)),
         new("POST", "/v1/partners/me/webhook/deliveries/{deliveryId:guid}/redeliver", "ifpi",
@@ -116,6 +117,7 @@ public sealed class AccessMatrixTests : IClassFixture<AccessMatrixTests.World>
         new("DELETE", "/v1/operator/agreements/{reporter}/{agency}", TenantRole.Operator, "/v1/operator/agreements/ifpi/indecopi"),
         new("GET", "/v1/operator/actions", TenantRole.Operator, "/v1/operator/actions"),
         new("GET", "/v1/operator/protected-infrastructure", TenantRole.Operator, "/v1/operator/protected-infrastructure"),
+        new("GET", "/v1/audit/entries", TenantRole.Operator, "/v1/audit/entries"),
         new("POST", "/v1/operator/protected-infrastructure", TenantRole.Operator, "/v1/operator/protected-infrastructure"),
         new("DELETE", "/v1/operator/protected-infrastructure/{entryId:guid}", TenantRole.Operator,
             $"/v1/operator/protected-infrastructure/{Guid.Empty}"),
