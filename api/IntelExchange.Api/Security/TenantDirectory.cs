@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using IntelExchange.Api.Infrastructure.Data;
+using IntelExchange.Api.Infrastructure.Hosting;
 using IntelExchange.Api.Security.Signing;
 using Microsoft.EntityFrameworkCore;
 
@@ -71,15 +72,18 @@ internal sealed class DirectorySnapshot
 /// bumps <see cref="DirectoryState.Version"/> in the same transaction; each instance polls that one row every
 /// 250 ms, so a revocation made on any instance takes effect everywhere within a second.
 /// </summary>
-internal sealed class TenantDirectory(IServiceScopeFactory scopes, ILogger<TenantDirectory> logger) : BackgroundService
+internal sealed class TenantDirectory(IServiceScopeFactory scopes, ILogger<TenantDirectory> logger) : VersionPollingService(logger)
 {
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly Lock _swap = new();
     private volatile DirectorySnapshot _current = DirectorySnapshot.Empty;
 
     public DirectorySnapshot Current => _current;
 
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    protected override string SnapshotName => "Directory";
+
+    protected override long CurrentVersion => _current.Version;
+
+    public override async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
@@ -110,27 +114,5 @@ internal sealed class TenantDirectory(IServiceScopeFactory scopes, ILogger<Tenan
         }
         logger.LogInformation("Directory loaded at version {Version}: {Tenants} tenants, {Credentials} credentials, {Keys} signing keys",
             version, tenants.Count, credentials.Count, keys.Count);
-    }
-
-    public override async Task StartAsync(CancellationToken cancellationToken)
-    {
-        await RefreshAsync(cancellationToken);
-        await base.StartAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RefreshAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogWarning(exception, "Directory refresh failed; keeping version {Version}", _current.Version);
-            }
-        }
     }
 }

@@ -1,3 +1,4 @@
+using IntelExchange.Api.Infrastructure.Hosting;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Contracts;
 using Microsoft.EntityFrameworkCore;
@@ -10,10 +11,9 @@ namespace IntelExchange.Api.Features.Safeguards;
 /// polls it every 250 ms, so an addition made on any instance flags targets everywhere within a second.
 /// </summary>
 internal sealed class ProtectedLists(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<ProtectedLists> logger)
-    : BackgroundService
+    : VersionPollingService(logger)
 {
     public const string OperatorList = "operator";
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private IReadOnlyList<ShippedList> _shipped = [];
     private volatile ProtectedInfrastructure _current = ProtectedInfrastructure.Empty;
@@ -22,7 +22,11 @@ internal sealed class ProtectedLists(IServiceScopeFactory scopes, IConfiguration
 
     public IReadOnlyList<ShippedList> Shipped => _shipped;
 
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    protected override string SnapshotName => "Protected lists";
+
+    protected override long CurrentVersion => _current.Version;
+
+    public override async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await _refresh.WaitAsync(cancellationToken);
         try
@@ -50,24 +54,7 @@ internal sealed class ProtectedLists(IServiceScopeFactory scopes, IConfiguration
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         _shipped = ShippedLists.Load(configuration["Safeguards:ListsPath"] ?? ShippedLists.DefaultFolder);
-        await RefreshAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(PollInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RefreshAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                logger.LogWarning(exception, "Protected lists refresh failed; keeping version {Version}", _current.Version);
-            }
-        }
     }
 
     public override void Dispose()
