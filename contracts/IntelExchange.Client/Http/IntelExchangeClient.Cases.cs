@@ -28,12 +28,8 @@ public sealed partial class IntelExchangeClient
     }
 
     /// <summary><c>PUT /v1/partners/me/webhook</c>: registers or changes the webhook; the answer holds the new secret, shown only now.</summary>
-    public async Task<WebhookRegistered> RegisterWebhookAsync(Uri url, CancellationToken cancellationToken = default)
-    {
-        using var response = await _http.PutAsJsonAsync("/v1/partners/me/webhook", new RegisterWebhookRequest { Url = url.AbsoluteUri },
-            ClientJson.Options, cancellationToken);
-        return await ReadAsync<WebhookRegistered>(response, cancellationToken);
-    }
+    public Task<WebhookRegistered> RegisterWebhookAsync(Uri url, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<WebhookRegistered>(HttpMethod.Put, "/v1/partners/me/webhook", new RegisterWebhookRequest { Url = url.AbsoluteUri }, cancellationToken);
 
     /// <summary><c>GET /v1/partners/me/webhook</c>: the registered webhook, without its secret.</summary>
     public Task<WebhookDetails> GetWebhookAsync(CancellationToken cancellationToken = default) =>
@@ -47,9 +43,6 @@ public sealed partial class IntelExchangeClient
             cancellationToken);
 
     /// <summary><c>POST /v1/partners/me/webhook/deliveries/{id}/redeliver</c>: sends a delivery again, now.</summary>
-    public async Task<CallbackDeliveryItem> RedeliverCallbackAsync(Guid deliveryId, CancellationToken cancellationToken = default)
-    {
-        using var response = await _http.PostAsync($"/v1/partners/me/webhook/deliveries/{deliveryId}/redeliver", content: null, cancellationToken);
-        return await ReadAsync<CallbackDeliveryItem>(response, cancellationToken);
-    }
+    public Task<CallbackDeliveryItem> RedeliverCallbackAsync(Guid deliveryId, CancellationToken cancellationToken = default) =>
+        SendJsonAsync<CallbackDeliveryItem>(HttpMethod.Post, $"/v1/partners/me/webhook/deliveries/{deliveryId}/redeliver", null, cancellationToken);
 }

@@ -68,15 +68,4 @@ public sealed partial class IntelExchangeClient
         GetAsync<Page<OperatorActionItem>>("/v1/operator/actions" + Query(("tenant", tenant), ("after", after), ("limit", Text(limit))), cancellationToken);
 
     private static string? Text(int? value) => value?.ToString(CultureInfo.InvariantCulture);
-
-    private async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body, body.GetType(), options: ClientJson.Options);
-        }
-        using var response = await _http.SendAsync(request, cancellationToken);
-        return await ReadAsync<T>(response, cancellationToken);
-    }
 }

@@ -215,6 +215,18 @@ public sealed partial class IntelExchangeClient : IDisposable
         return await ReadAsync<T>(response, cancellationToken);
     }
 
+    /// <summary>Sends <paramref name="body"/> (if any) as JSON and reads the answer, or throws the problem.</summary>
+    private async Task<T> SendJsonAsync<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, body.GetType(), options: ClientJson.Options);
+        }
+        using var response = await _http.SendAsync(request, cancellationToken);
+        return await ReadAsync<T>(response, cancellationToken);
+    }
+
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
