@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Audit;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using IntelExchange.Api.Infrastructure.Data;
@@ -105,6 +106,13 @@ public sealed class ExchangeServer : WebApplicationFactory<Program>
         using var scope = Services.CreateScope();
         scope.ServiceProvider.GetRequiredService<DataScope>().ForSystem();
         return query(scope.ServiceProvider.GetRequiredService<ExchangeDb>());
+    }
+
+    /// <summary>The ledger as a reader of it sees it: every entry committed so far chained first, as the audit endpoints do.</summary>
+    internal T WithLedger<T>(Func<ExchangeDb, T> query)
+    {
+        Services.GetRequiredService<AuditSequencer>().CatchUpAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return WithDb(query);
     }
 
     public static X509Certificate2 LoadPem(string certificatePath, string keyPath)

@@ -35,7 +35,7 @@ internal sealed record AuditOptions(long CheckpointEveryEntries, TimeSpan Checkp
 
 /// <summary>Signs checkpoints of the ledger, stores them, and sends each to every agency through the outbox (witness copies).</summary>
 internal sealed class AuditCheckpoints(
-    AuditTree tree, ExchangeSigningKey key, CheckpointTimestamps timestamps, Outbox outbox, TenantDirectory directory, TimeProvider clock,
+    AuditSequencer sequencer, AuditTree tree, ExchangeSigningKey key, CheckpointTimestamps timestamps, Outbox outbox, TenantDirectory directory, TimeProvider clock,
     ILogger<AuditCheckpoints> logger)
 {
     public const string JwsType = "intelx-checkpoint+jws";
@@ -50,9 +50,13 @@ internal sealed class AuditCheckpoints(
         return latest is not null && latest.TreeSize >= minimumSize ? latest : await IssueAsync(db, cancellationToken);
     }
 
-    /// <summary>Signs the ledger as it stands, unless the latest checkpoint already covers all of it. Null while the ledger is empty.</summary>
+    /// <summary>
+    /// Signs the ledger as it stands, with every entry committed before this call chained into it, unless the latest
+    /// checkpoint already covers all of it. Null while the ledger is empty.
+    /// </summary>
     public async Task<AuditCheckpointRecord?> IssueAsync(ExchangeDb db, CancellationToken cancellationToken)
     {
+        await sequencer.CatchUpAsync(cancellationToken);
         var size = await tree.RefreshAsync(db, cancellationToken);
         var latest = await LatestAsync(db, cancellationToken);
         if (size == 0 || latest?.TreeSize >= size)

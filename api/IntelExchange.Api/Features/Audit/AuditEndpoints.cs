@@ -12,18 +12,20 @@ internal static class AuditEndpoints
     {
         services.AddSingleton(provider => AuditOptions.From(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton<AuditLedger>();
+        services.AddSingleton<AuditSequencer>();
         services.AddSingleton<AuditTree>();
         services.AddSingleton<AuditCheckpoints>();
         services.AddSingleton<CheckpointTimestamps>();
         services.AddHttpClient(CheckpointTimestamps.HttpClientName, client => client.DefaultRequestHeaders.Accept.ParseAdd("application/timestamp-reply"))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddHostedService<AuditSequencerJob>();
         services.AddHostedService<AuditCheckpointJob>();
         return services;
     }
 
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
-        var audit = app.MapGroup("/v1/audit").WithTags("Audit");
+        var audit = app.MapGroup("/v1/audit").WithTags("Audit").AddEndpointFilter(CatchUpFirst);
 
         audit.MapGet("/checkpoints/latest", GetLatestCheckpoint.Handle)
             .RequireAuthorization(Policies.Partner)
@@ -54,6 +56,7 @@ internal static class AuditEndpoints
             .ProducesProblems(Problems.InvalidQuery);
 
         app.MapGet("/v1/reports/{reportId:guid}/evidence-bundle", GetEvidenceBundle.Handle)
+            .AddEndpointFilter(CatchUpFirst)
             .RequireAuthorization(Policies.Partner)
             .WithTags("Reports")
             .WithName("GetEvidenceBundle")
@@ -61,5 +64,13 @@ internal static class AuditEndpoints
             .Produces(StatusCodes.Status200OK, typeof(Stream), "application/zip")
             .ProducesProblems(Problems.NotFound, Problems.EvidenceUnavailable);
         return app;
+    }
+
+    /// <summary>Every read of the ledger first chains what is pending, so it sees every change committed before it.</summary>
+    private static async ValueTask<object?> CatchUpFirst(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        await http.RequestServices.GetRequiredService<AuditSequencer>().CatchUpAsync(http.RequestAborted);
+        return await next(context);
     }
 }

@@ -24,8 +24,28 @@ internal sealed class AuditEntryRecord
 }
 
 /// <summary>
-/// The single row that orders appends: the next index and the hash of the last entry. Locked (FOR UPDATE on PostgreSQL)
-/// by every append until commit, so the chain stays linear across instances.
+/// An entry committed with its change and not yet chained: <see cref="AuditSequencer"/> turns it into the next
+/// <see cref="AuditEntryRecord"/> and deletes it, in one transaction. <see cref="Id"/> only orders the queue.
+/// </summary>
+internal sealed class AuditPendingEntry
+{
+    public long Id { get; init; }
+    public required AuditEntryKind Kind { get; init; }
+    public required string Actor { get; init; }
+    public required string SubjectType { get; init; }
+    public required string SubjectId { get; init; }
+
+    /// <summary>Space-separated, distinct and in ordinal order: as the entry will list them.</summary>
+    public required string Parties { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>The entry's details, already serialised (UTF-8 JSON).</summary>
+    public required byte[] Details { get; init; }
+}
+
+/// <summary>
+/// The single row that orders the chain: the next index and the hash of the last entry. Locked (FOR UPDATE on
+/// PostgreSQL) by the sequencer for one batch, so the chain stays linear across instances.
 /// </summary>
 internal sealed class AuditLedgerHead
 {

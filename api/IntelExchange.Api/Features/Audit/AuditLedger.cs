@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Contracts;
-using Microsoft.EntityFrameworkCore;
 
 namespace IntelExchange.Api.Features.Audit;
 
@@ -39,85 +38,57 @@ internal sealed record AuditSubject(string Type, string Id, IReadOnlyCollection<
 }
 
 /// <summary>
-/// The append-only, hash-chained audit ledger. <see cref="AppendAsync"/> is one call inside the caller's transaction,
-/// just before its save: the entry commits (or not) with the change it records.
+/// The append-only, hash-chained audit ledger. <see cref="Append"/> adds the entry to the caller's unit of work as a
+/// pending entry, so it commits (or not) with the change it records and takes no lock: writes on any instance never
+/// queue behind each other for the ledger. <see cref="AuditSequencer"/> then gives committed pending entries their
+/// index and chains them, a batch at a time, in one short transaction; every read of the ledger catches it up first.
 /// </summary>
 internal sealed class AuditLedger(TimeProvider clock)
 {
     /// <summary>The previousHash of entry 0.</summary>
     public static readonly byte[] GenesisHash = new byte[Contracts.MerkleTree.HashSize];
 
-    /// <summary>
-    /// Adds an entry for <paramref name="kind"/> to the unit of work. Takes the ledger head's row lock (PostgreSQL) until
-    /// commit, so call it last, right before <c>SaveChangesAsync</c>, after any other row locks the caller takes: one
-    /// lock order rules out deadlocks. Every append in the exchange waits for that lock, so the caller's pending
-    /// changes (a report body may be 1 MiB) are written first, still uncommitted, and only the entry, the head and the
-    /// commit happen while it is held.
-    /// </summary>
-    public async Task AppendAsync(ExchangeDb db, AuditEntryKind kind, string actor, AuditSubject subject, object details, CancellationToken cancellationToken)
+    /// <summary>Adds an entry for <paramref name="kind"/> to the unit of work; it is written by the caller's next save.</summary>
+    public void Append(ExchangeDb db, AuditEntryKind kind, string actor, AuditSubject subject, object details)
     {
-        if (db.Database.CurrentTransaction is null)
+        var parties = subject.Parties.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        db.Set<AuditPendingEntry>().Add(new AuditPendingEntry
         {
-            throw new InvalidOperationException("Audit entries are appended inside the transaction of the change they record.");
-        }
-        // Every caller rolls its transaction back whole when a save fails, so the savepoint EF would wrap around each
-        // save is two round trips for nothing, one of them under the lock. The pooled context resets this on return.
-        db.Database.AutoSavepointsEnabled = false;
-        if (db.IsPostgres && db.ChangeTracker.HasChanges() && !HeadIsPending(db))
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        var head = await LockHeadAsync(db, cancellationToken);
-        var occurredAt = clock.GetUtcNow();
-        var parties = subject.Parties.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var entry = JsonSerializer.SerializeToUtf8Bytes(new EntryDocument(
-            head.Size, kind, occurredAt, actor, new SubjectDocument(subject.Type, subject.Id), parties, details,
-            Convert.ToHexStringLower(head.LastHash)), ExchangeJson.Strict);
-        var entryHash = Contracts.MerkleTree.LeafHash(entry);
-
-        db.Set<AuditEntryRecord>().Add(new AuditEntryRecord
-        {
-            Index = head.Size,
             Kind = kind,
             Actor = actor,
             SubjectType = subject.Type,
             SubjectId = subject.Id,
             Parties = string.Join(' ', parties),
-            OccurredAt = occurredAt,
-            Entry = entry,
-            EntryHash = entryHash,
+            OccurredAt = clock.GetUtcNow(),
+            // Serialised now, as the object it is, so the hashed entry holds the same bytes it would have nested.
+            Details = JsonSerializer.SerializeToUtf8Bytes(details, details.GetType(), ExchangeJson.Strict),
         });
-        head.Size++;
-        head.LastHash = entryHash;
     }
 
-    private static bool HeadIsPending(ExchangeDb db) =>
-        db.Set<AuditLedgerHead>().Local.SingleOrDefault() is { } head && db.Entry(head).State == EntityState.Modified;
-
-    /// <summary>
-    /// The head, locked for this transaction. An earlier append in the same unit of work left it modified in the change
-    /// tracker, and then it is current; otherwise it is read again under the lock, since another instance may have moved it.
-    /// </summary>
-    private static async Task<AuditLedgerHead> LockHeadAsync(ExchangeDb db, CancellationToken cancellationToken)
-    {
-        var heads = db.Set<AuditLedgerHead>();
-        if (heads.Local.SingleOrDefault() is { } tracked)
-        {
-            if (db.Entry(tracked).State == EntityState.Modified)
-            {
-                return tracked;
-            }
-            db.Entry(tracked).State = EntityState.Detached;
-        }
-        return db.IsPostgres
-            ? await heads.FromSql($"""SELECT * FROM "AuditLedgerHeads" WHERE "Id" = {AuditLedgerHead.SingletonId} FOR UPDATE""").SingleAsync(cancellationToken)
-            : await heads.SingleAsync(h => h.Id == AuditLedgerHead.SingletonId, cancellationToken);
-    }
+    /// <summary>The exact bytes of entry <paramref name="index"/>, chained to <paramref name="previousHash"/>.</summary>
+    public static byte[] EntryBytes(long index, AuditPendingEntry pending, byte[] previousHash) =>
+        JsonSerializer.SerializeToUtf8Bytes(new EntryDocument(
+            index, pending.Kind, pending.OccurredAt, pending.Actor, new SubjectDocument(pending.SubjectType, pending.SubjectId),
+            pending.Parties.Split(' ', StringSplitOptions.RemoveEmptyEntries), new RawJson(pending.Details),
+            Convert.ToHexStringLower(previousHash)), ExchangeJson.Strict);
 
     /// <summary>The hashed form; property order is fixed by declaration, so the bytes are the same on every instance.</summary>
     private sealed record EntryDocument(
         long Index, AuditEntryKind Kind, DateTimeOffset OccurredAt, string Actor, SubjectDocument Subject,
-        IReadOnlyList<string> Parties, object Details, string PreviousHash);
+        IReadOnlyList<string> Parties, RawJson Details, string PreviousHash);
 
     private sealed record SubjectDocument(string Type, string Id);
+
+    /// <summary>JSON already serialised, written into the entry as it is.</summary>
+    [JsonConverter(typeof(RawJsonConverter))]
+    private sealed record RawJson(byte[] Utf8);
+
+    private sealed class RawJsonConverter : JsonConverter<RawJson>
+    {
+        public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("Ledger entries are parsed by LedgerEntry, not read back into this form.");
+
+        public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(value.Utf8, skipInputValidation: true);
+    }
 }

@@ -53,8 +53,8 @@ internal sealed class RegisterWebhookHandler(
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 // The entry names the URL, never the secret.
-                await ledger.AppendAsync(db, webhook is null ? AuditEntryKind.WebhookRegistered : AuditEntryKind.WebhookRotated, tenant,
-                    AuditSubject.Tenant(tenant), new { tenant, url }, cancellationToken);
+                ledger.Append(db, webhook is null ? AuditEntryKind.WebhookRegistered : AuditEntryKind.WebhookRotated, tenant,
+                    AuditSubject.Tenant(tenant), new { tenant, url });
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 logger.LogInformation("Webhook of {Tenant} {Action}", tenant, webhook is null ? "registered" : "changed, secret rotated");

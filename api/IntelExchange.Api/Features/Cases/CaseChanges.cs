@@ -64,7 +64,7 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Au
 
     /// <summary>
     /// Moves a tracked case; the caller has checked the transition and who makes it, and then saves and commits. The
-    /// audit entry is appended last, so the ledger head is locked only for the save.
+    /// audit entries join the same unit of work (as pending entries, chained after commit).
     /// </summary>
     public async Task<CaseEvent> ApplyAsync(ExchangeDb db, CaseRecord record, string externalId, CaseMove move, CancellationToken cancellationToken)
     {
@@ -138,7 +138,7 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Au
 
         await UpdateReportStatusAsync(db, record, cancellationToken);
         await callbacks.ScheduleAsync(db, changed, externalId, cancellationToken);
-        await ledger.AppendAsync(db, AuditEntryKind.CaseStatusChanged, move.Actor, AuditSubject.Case(record.Id, record.AgencyId, record.ReporterId), new
+        ledger.Append(db, AuditEntryKind.CaseStatusChanged, move.Actor, AuditSubject.Case(record.Id, record.AgencyId, record.ReporterId), new
         {
             caseId = record.Id,
             reportId = record.ReportId,
@@ -153,10 +153,10 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Au
             note = move.Note,
             expired = move.Expired,
             orderedTargets = move.OrderedTargets,
-        }, cancellationToken);
+        });
         if (move.SafeguardOverride is not null)
         {
-            await ledger.AppendAsync(db, AuditEntryKind.SafeguardOverridden, move.Actor, AuditSubject.Case(record.Id, record.AgencyId, record.ReporterId), new
+            ledger.Append(db, AuditEntryKind.SafeguardOverridden, move.Actor, AuditSubject.Case(record.Id, record.AgencyId, record.ReporterId), new
             {
                 caseId = record.Id,
                 reportId = record.ReportId,
@@ -164,7 +164,7 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Au
                 reason = move.SafeguardOverride,
                 givenBy = move.Actor,
                 flaggedTargetsOrdered = move.OverriddenTargets,
-            }, cancellationToken);
+            });
         }
         return change;
     }

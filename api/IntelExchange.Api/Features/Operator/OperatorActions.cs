@@ -29,9 +29,9 @@ internal static class OperatorActions
         return record;
     }
 
-    /// <summary>The same action as an entry of the tamper-evident audit ledger, in the caller's transaction.</summary>
-    public static Task AppendToLedgerAsync(
-        AuditLedger ledger, ExchangeDb db, Caller actor, string action, string tenant, string? target, object? detail, CancellationToken cancellationToken)
+    /// <summary>The same action as an entry of the tamper-evident audit ledger, in the caller's unit of work.</summary>
+    public static void AppendToLedger(
+        AuditLedger ledger, ExchangeDb db, Caller actor, string action, string tenant, string? target, object? detail)
     {
         var kind = action switch
         {
@@ -47,8 +47,8 @@ internal static class OperatorActions
             _ => throw new InvalidOperationException($"No audit entry kind for the operator action '{action}'."),
         };
         var subject = target?.Split("->") is [var reporter, var agency] ? AuditSubject.Agreement(reporter, agency) : AuditSubject.Tenant(tenant);
-        return ledger.AppendAsync(db, kind, actor.TenantId, subject,
-            new { action, tenant, target, actorCertificate = actor.CertificateThumbprint, detail }, cancellationToken);
+        ledger.Append(db, kind, actor.TenantId, subject,
+            new { action, tenant, target, actorCertificate = actor.CertificateThumbprint, detail });
     }
 }
 
@@ -71,7 +71,7 @@ internal sealed class DirectoryChanges(
             await db.SaveChangesAsync(cancellationToken);
             // An atomic increment: two operators committing at once still move the version twice.
             await db.DirectoryStates.Where(s => s.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
-            await OperatorActions.AppendToLedgerAsync(ledger, db, actor, action, tenant, target, detail, cancellationToken);
+            OperatorActions.AppendToLedger(ledger, db, actor, action, tenant, target, detail);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

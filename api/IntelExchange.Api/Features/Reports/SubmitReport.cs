@@ -171,27 +171,40 @@ internal sealed class SubmitReportHandler(
             CreatedAt = receivedAt,
         });
 
+        ledger.Append(db, AuditEntryKind.ReportAccepted, tenant, AuditSubject.Report(reportId, recipients.Prepend(tenant)), new
+        {
+            reportId,
+            submitter = tenant,
+            externalId = command.Report.ExternalId,
+            receivedAt,
+            bodySha256,
+            signatureSha256 = Sha256Hex(command.Signature!),
+            kid = signature.Kid,
+            jti = signature.Jti,
+            clientCertificateSha256 = command.Caller.CertificateThumbprint,
+            receiptSha256 = Sha256Hex(receipt),
+            cases = cases.Select(c => new { caseId = c.CaseId, agency = c.Agency }),
+        });
+
+        TargetQuota.Charge(db, reportId, tenant, targetCount, dailyTargets, receivedAt);
+
         try
         {
+            // PostgreSQL: one round trip for every row and one for the commit, at which the quota trigger runs. The
+            // transaction is rolled back whole on any failure, so EF's savepoint around the save would be two round
+            // trips for nothing.
+            db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            await TargetQuota.ConsumeAsync(db, tenant, targetCount, dailyTargets, receivedAt, cancellationToken);
-            await ledger.AppendAsync(db, AuditEntryKind.ReportAccepted, tenant, AuditSubject.Report(reportId, recipients.Prepend(tenant)), new
+            if (!db.IsPostgres)
             {
-                reportId,
-                submitter = tenant,
-                externalId = command.Report.ExternalId,
-                receivedAt,
-                bodySha256,
-                signatureSha256 = Sha256Hex(command.Signature!),
-                kid = signature.Kid,
-                jti = signature.Jti,
-                clientCertificateSha256 = command.Caller.CertificateThumbprint,
-                receiptSha256 = Sha256Hex(receipt),
-                cases = cases.Select(c => new { caseId = c.CaseId, agency = c.Agency }),
-            }, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
+                await TargetQuota.ConsumeAsync(db, tenant, targetCount, dailyTargets, receivedAt, cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (TargetQuota.IsExceeded(exception))
+        {
+            throw TargetQuota.Exceeded(dailyTargets, targetCount, receivedAt);
         }
         catch (DbUpdateException exception) when (UniqueViolation.Is(exception))
         {

@@ -6,8 +6,11 @@ namespace IntelExchange.Api.Features.Reports;
 
 /// <summary>
 /// The daily target quota of a reporter: the targets of its accepted reports per UTC day may not pass
-/// <c>Quotas:DailyTargets</c>. Counted in the intake transaction by one atomic upsert on a per-(tenant, day) row, so
-/// concurrent intakes (on any instance) never overshoot, and a refused or rolled-back report counts nothing.
+/// <c>Quotas:DailyTargets</c>. Counted in the intake transaction on a per-(tenant, day) row, so concurrent intakes (on
+/// any instance) never overshoot, and a refused or rolled-back report counts nothing. Every report of a reporter
+/// updates that one row, so its lock orders them: on PostgreSQL the report's <see cref="TargetQuotaCharge"/> is added
+/// to the row by a deferred trigger at COMMIT (the lock is then held only while the commit is written, and a refusal
+/// fails the commit: <see cref="IsExceeded"/>); on SQLite, whose writers take turns anyway, by an upsert.
 /// </summary>
 internal sealed class TargetQuota(TenantLimits limits)
 {
@@ -22,9 +25,26 @@ internal sealed class TargetQuota(TenantLimits limits)
         return limit;
     }
 
+    /// <summary>SQLSTATE of the trigger's refusal (see the Throughput migration).</summary>
+    public const string ExceededSqlState = "IXQ01";
+
+    /// <summary>Adds the report's charge to the unit of work; on PostgreSQL that is all the quota needs before commit.</summary>
+    public static void Charge(ExchangeDb db, Guid reportId, string tenant, int targets, long limit, DateTimeOffset now) =>
+        db.TargetQuotaCharges.Add(new TargetQuotaCharge
+        {
+            ReportId = reportId, TenantId = tenant, Day = DateOnly.FromDateTime(now.UtcDateTime), Targets = targets, DailyLimit = limit,
+        });
+
+    /// <summary>Whether a failed commit was the quota trigger refusing it.</summary>
+    public static bool IsExceeded(Exception exception) =>
+        exception is Npgsql.PostgresException { SqlState: ExceededSqlState } || exception.InnerException is Npgsql.PostgresException { SqlState: ExceededSqlState };
+
+    public static ProblemException Exceeded(long limit, int targets, DateTimeOffset now) =>
+        Exceeded(limit, now, $"The daily quota of {limit} targets would be passed by this report's {targets}.");
+
     /// <summary>
-    /// Adds the report's targets to today's count inside the caller's transaction, or refuses if that would pass the
-    /// limit. Call it last before commit: the row stays locked until then.
+    /// SQLite: adds the report's targets to today's count inside the caller's transaction, or refuses if that would pass
+    /// the limit. Call it last before commit: the row stays locked until then.
     /// </summary>
     public static async Task ConsumeAsync(ExchangeDb db, string tenant, int targets, long limit, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -37,7 +57,7 @@ internal sealed class TargetQuota(TenantLimits limits)
             """).ToListAsync(cancellationToken);
         if (counted.Count == 0)
         {
-            throw Exceeded(limit, now, $"The daily quota of {limit} targets would be passed by this report's {targets}.");
+            throw Exceeded(limit, targets, now);
         }
     }
 

@@ -85,7 +85,7 @@ internal sealed class AddProtectedEntryHandler(
             await ProtectedListVersion.BumpAsync(db, cancellationToken);
             var detail = new { kind = body.Kind, value, reason = body.Reason };
             OperatorActions.Record(db, command.Caller, "protected_infrastructure.added", command.Caller.TenantId, value, detail, record.AddedAt);
-            await OperatorActions.AppendToLedgerAsync(ledger, db, command.Caller, "protected_infrastructure.added", command.Caller.TenantId, value, detail, cancellationToken);
+            OperatorActions.AppendToLedger(ledger, db, command.Caller, "protected_infrastructure.added", command.Caller.TenantId, value, detail);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

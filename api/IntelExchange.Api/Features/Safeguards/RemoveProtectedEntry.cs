@@ -25,7 +25,7 @@ internal static class RemoveProtectedEntry
             await ProtectedListVersion.BumpAsync(db, cancellationToken);
             var detail = new { kind = entry.Kind, value = entry.Value, entryId };
             OperatorActions.Record(db, caller, "protected_infrastructure.removed", caller.TenantId, entry.Value, detail, clock.GetUtcNow());
-            await OperatorActions.AppendToLedgerAsync(ledger, db, caller, "protected_infrastructure.removed", caller.TenantId, entry.Value, detail, cancellationToken);
+            OperatorActions.AppendToLedger(ledger, db, caller, "protected_infrastructure.removed", caller.TenantId, entry.Value, detail);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -60,7 +60,8 @@ internal static class SafeguardsModel
             e.Property(t => t.Type).HasConversion<WireNameConverter<TargetType>>().HasMaxLength(16);
             e.Property(t => t.Key).HasMaxLength(64);
             e.Property(t => t.Flags).HasMaxLength(20_000);
-            e.HasIndex(t => t.Key);
+            // Key, then report id (UUIDv7): the duplicate lookup walks one key's reports oldest first and stops at the first open case.
+            e.HasIndex(t => new { t.Key, t.ReportId, t.Index });
             e.HasOne<ReportRecord>().WithMany().HasForeignKey(t => t.ReportId);
         });
         model.Entity<TargetDuplicateRecord>(e =>
@@ -82,6 +83,8 @@ internal static class SafeguardsModel
         model.Entity<ProtectedListState>().HasData(new ProtectedListState { Id = 1, Version = 1 });
         model.Entity<CaseRecord>(e =>
         {
+            // The duplicate lookup's probe: a report's case for one agency.
+            e.HasIndex(c => new { c.ReportId, c.AgencyId });
             e.HasIndex(c => new { c.AgencyId, c.CreatedAt });
             e.HasIndex(c => new { c.ReporterId, c.CreatedAt });
             e.HasIndex(c => c.CreatedAt);

@@ -31,6 +31,60 @@ internal sealed class TargetScreening(ProtectedLists lists)
         ExchangeDb db, IReadOnlyList<ScreenedTarget> targets, IReadOnlyList<string> agencies, CancellationToken cancellationToken)
     {
         var keys = targets.Select(t => t.Key).Distinct().ToList();
+        var first = db.IsPostgres
+            ? await FirstHoldersPostgresAsync(db, keys, agencies, cancellationToken)
+            : await FirstHoldersAsync(db, keys, agencies, cancellationToken);
+
+        var result = new Dictionary<string, Dictionary<int, EarlierTarget>>(StringComparer.Ordinal);
+        foreach (var agency in agencies)
+        {
+            var links = new Dictionary<int, EarlierTarget>();
+            foreach (var target in targets)
+            {
+                if (first.TryGetValue((target.Key, agency), out var match))
+                {
+                    links[target.Index] = match;
+                }
+            }
+            result[agency] = links;
+        }
+        return result;
+    }
+
+    private static readonly string[] ClosedStatuses =
+        [WireNames<CaseStatus>.ToWire(CaseStatus.Rejected), WireNames<CaseStatus>.ToWire(CaseStatus.Withdrawn), WireNames<CaseStatus>.ToWire(CaseStatus.Lifted)];
+
+    /// <summary>
+    /// A few index probes per (key, agency), however often the target was reported before: the lateral subquery walks
+    /// the key's rows of <c>ReportTargets</c> in report-id order (UUIDv7, so arrival order to the millisecond) and stops
+    /// at the first report with an open case for the agency. The inner LIMIT keeps the planner from turning the walk
+    /// into a scan of all the agency's cases, even with a generic plan (statements are prepared) or stale statistics.
+    /// </summary>
+    private static async Task<Dictionary<(string Key, string AgencyId), EarlierTarget>> FirstHoldersPostgresAsync(
+        ExchangeDb db, List<string> keys, IReadOnlyList<string> agencies, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<EarlierTarget>($"""
+            SELECT k."Key", a."AgencyId", h."CaseId", h."ReportId", h."Index", h."ReporterId", h."CreatedAt"
+            FROM unnest({keys.ToArray()}::text[]) AS k("Key")
+            CROSS JOIN unnest({agencies.ToArray()}::text[]) AS a("AgencyId")
+            CROSS JOIN LATERAL (
+                SELECT c."CaseId", t."ReportId", t."Index", c."ReporterId", c."CreatedAt"
+                FROM "ReportTargets" AS t
+                CROSS JOIN LATERAL (
+                    SELECT c."Id" AS "CaseId", c."ReporterId", c."CreatedAt" FROM "Cases" AS c
+                    WHERE c."ReportId" = t."ReportId" AND c."AgencyId" = a."AgencyId" AND NOT (c."Status" = ANY ({ClosedStatuses}::text[]))
+                    LIMIT 1) AS c
+                WHERE t."Key" = k."Key"
+                ORDER BY t."ReportId", t."Index"
+                LIMIT 1) AS h
+            """).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => (r.Key, r.AgencyId));
+    }
+
+    /// <summary>The portable form (the embedded SQLite default): earliest case by creation time, then case id and index.</summary>
+    private static async Task<Dictionary<(string Key, string AgencyId), EarlierTarget>> FirstHoldersAsync(
+        ExchangeDb db, List<string> keys, IReadOnlyList<string> agencies, CancellationToken cancellationToken)
+    {
         var first = new Dictionary<(string Key, string AgencyId), EarlierTarget>();
         foreach (var chunk in keys.Chunk(500))
         {
@@ -54,21 +108,7 @@ internal sealed class TargetScreening(ProtectedLists lists)
                     .Select(c => new EarlierTarget(c.Key, c.AgencyId, c.CaseId, c.ReportId, c.Index, c.ReporterId, c.CreatedAt)).First();
             }
         }
-
-        var result = new Dictionary<string, Dictionary<int, EarlierTarget>>(StringComparer.Ordinal);
-        foreach (var agency in agencies)
-        {
-            var links = new Dictionary<int, EarlierTarget>();
-            foreach (var target in targets)
-            {
-                if (first.TryGetValue((target.Key, agency), out var match))
-                {
-                    links[target.Index] = match;
-                }
-            }
-            result[agency] = links;
-        }
-        return result;
+        return first;
     }
 
     public static void Store(ExchangeDb db, Guid reportId, IReadOnlyList<ScreenedTarget> targets)

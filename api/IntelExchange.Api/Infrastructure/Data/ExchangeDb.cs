@@ -29,6 +29,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
     public DbSet<ProtectedListState> ProtectedListStates => Set<ProtectedListState>();
     public DbSet<OperatorAction> OperatorActions => Set<OperatorAction>();
     public DbSet<TargetQuotaUsage> TargetQuotaUsage => Set<TargetQuotaUsage>();
+    public DbSet<TargetQuotaCharge> TargetQuotaCharges => Set<TargetQuotaCharge>();
 
     /// <summary>
     /// Whose rows this unit of work sees; every tenant-owned entity's query filter reads it at each query. Set by the
@@ -208,6 +209,15 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
             e.Ignore(a => a.PartyList);
             e.HasIndex(a => new { a.SubjectType, a.SubjectId });
         });
+        model.Entity<AuditPendingEntry>(e =>
+        {
+            e.ToTable("AuditPendingEntries");
+            e.Property(a => a.Kind).HasConversion<WireNameConverter<AuditEntryKind>>().HasMaxLength(64);
+            e.Property(a => a.Actor).HasMaxLength(64);
+            e.Property(a => a.SubjectType).HasMaxLength(32);
+            e.Property(a => a.SubjectId).HasMaxLength(200);
+            e.Property(a => a.Parties).HasMaxLength(2000);
+        });
         model.Entity<AuditLedgerHead>(e =>
         {
             e.ToTable("AuditLedgerHeads");
@@ -245,6 +255,7 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
         model.Entity<WebhookEndpoint>().HasQueryFilter(w => Scope.AllTenants || w.TenantId == Scope.TenantId);
         model.Entity<CallbackDelivery>().HasQueryFilter(d => Scope.AllTenants || d.TenantId == Scope.TenantId);
         model.Entity<TargetQuotaUsage>().HasQueryFilter(q => Scope.AllTenants || q.TenantId == Scope.TenantId);
+        model.Entity<TargetQuotaCharge>().HasQueryFilter(q => Scope.AllTenants || q.TenantId == Scope.TenantId);
         model.Entity<OperatorAction>().HasQueryFilter(a => Scope.SeesDirectory);
         model.Entity<ReportTargetRecord>().HasQueryFilter(t => Scope.AllTenants || Reports.Any(r => r.Id == t.ReportId));
         model.Entity<TargetDuplicateRecord>().HasQueryFilter(d => Scope.AllTenants || Cases.Any(c => c.Id == d.CaseId));
@@ -263,6 +274,12 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
         {
             e.HasKey(q => new { q.TenantId, q.Day });
             e.Property(q => q.TenantId).HasMaxLength(64);
+        });
+        model.Entity<TargetQuotaCharge>(e =>
+        {
+            e.HasKey(q => q.ReportId);
+            e.Property(q => q.TenantId).HasMaxLength(64);
+            e.HasOne<ReportRecord>().WithOne().HasForeignKey<TargetQuotaCharge>(q => q.ReportId);
         });
     }
 }

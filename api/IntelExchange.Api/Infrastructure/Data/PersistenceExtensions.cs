@@ -22,7 +22,7 @@ internal static class PersistenceExtensions
                 {
                     throw new InvalidOperationException("Persistence:Provider=postgres needs ConnectionStrings:IntelExchange.");
                 }
-                services.AddPooledDbContextFactory<ExchangeDb>(options => options.UseNpgsql(connectionString, npgsql => npgsql.CommandTimeout(30)));
+                services.AddPooledDbContextFactory<ExchangeDb>(options => options.UseNpgsql(Tuned(connectionString), npgsql => npgsql.CommandTimeout(30)));
                 break;
             default:
                 throw new InvalidOperationException($"Persistence:Provider must be sqlite or postgres, not '{provider}'.");
@@ -39,6 +39,29 @@ internal static class PersistenceExtensions
         services.AddHostedService<DatabaseMigrator>();
         return services;
     }
+
+    /// <summary>
+    /// Npgsql settings for the exchange's short transactions, unless the connection string sets them: statements used
+    /// twice are prepared on the connection (the intake's inserts are parsed once, not per report), and a connection
+    /// going back to the pool is not reset with DISCARD ALL, which would throw those prepared statements away. The
+    /// exchange keeps no session state (no SET, temporary tables, LISTEN or advisory locks) for a reset to clear.
+    /// </summary>
+    internal static string Tuned(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!Mentions(connectionString, "Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+        if (!Mentions(connectionString, "No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+        return builder.ConnectionString;
+    }
+
+    private static bool Mentions(string connectionString, params string[] keys) =>
+        keys.Any(key => connectionString.Contains(key, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>

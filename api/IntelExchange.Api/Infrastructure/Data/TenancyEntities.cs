@@ -32,3 +32,19 @@ internal sealed class TargetQuotaUsage
     public required DateOnly Day { get; init; }
     public long Targets { get; set; }
 }
+
+/// <summary>
+/// One accepted report's charge against its reporter's daily quota, written with the report. On PostgreSQL a deferred
+/// constraint trigger adds it to <see cref="TargetQuotaUsage"/> at COMMIT, refusing the commit if that would pass
+/// <see cref="DailyLimit"/>; so the quota row is locked only while the commit is written, never across a round trip.
+/// </summary>
+internal sealed class TargetQuotaCharge
+{
+    public required Guid ReportId { get; init; }
+    public required string TenantId { get; init; }
+    public required DateOnly Day { get; init; }
+    public required long Targets { get; init; }
+
+    /// <summary>The limit in force when the report arrived (configuration, so the trigger is told it).</summary>
+    public required long DailyLimit { get; init; }
+}

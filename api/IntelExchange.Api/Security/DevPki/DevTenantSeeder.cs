@@ -92,7 +92,7 @@ internal sealed class DevTenantSeeder(
 
         foreach (var (kind, subject, details) in added)
         {
-            await ledger.AppendAsync(db, kind, ExchangeActor, subject, details, cancellationToken);
+            ledger.Append(db, kind, ExchangeActor, subject, details);
         }
         await db.SaveChangesAsync(cancellationToken);
         if (added.Count > 0)

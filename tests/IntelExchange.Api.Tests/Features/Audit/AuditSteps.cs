@@ -14,9 +14,9 @@ namespace IntelExchange.Api.Tests.Features.Audit;
 internal static class AuditSteps
 {
     public static List<AuditEntryRecord> StoredEntries(this ExchangeServer server) =>
-        server.WithDb(db => db.AuditEntries.OrderBy(e => e.Index).ToList());
+        server.WithLedger(db => db.AuditEntries.OrderBy(e => e.Index).ToList());
 
-    public static long LedgerSize(this ExchangeServer server) => server.WithDb(db => db.AuditEntries.LongCount());
+    public static long LedgerSize(this ExchangeServer server) => server.WithLedger(db => db.AuditEntries.LongCount());
 
     public static LedgerEntry Parsed(this AuditEntryRecord record) => LedgerEntry.Parse(record.Entry);
 

@@ -15,7 +15,7 @@ public abstract class LedgerWiringTests(ExchangeServer server)
     private readonly ExchangeServer _server = server;
 
     private List<(AuditEntryKind Kind, string Actor, string SubjectId, JsonElement Details)> Entries(AuditEntryKind kind) =>
-        _server.WithDb(db => db.AuditEntries.Where(e => e.Kind == kind).OrderBy(e => e.Index).ToList())
+        _server.WithLedger(db => db.AuditEntries.Where(e => e.Kind == kind).OrderBy(e => e.Index).ToList())
             .Select(e => (e.Kind, e.Actor, e.SubjectId, JsonDocument.Parse(e.Entry).RootElement.GetProperty("details").Clone())).ToList();
 
     [Fact]
@@ -47,7 +47,7 @@ public abstract class LedgerWiringTests(ExchangeServer server)
         Assert.Contains(Entries(AuditEntryKind.AgreementSet), e => e.SubjectId == $"{tenant}>indecopi");
         Assert.Contains(Entries(AuditEntryKind.TenantChanged), e => e.SubjectId == tenant && e.Details.GetProperty("action").GetString() == "tenant.suspended");
         Assert.Contains(Entries(AuditEntryKind.ProtectedInfrastructureChanged), e => e.Details.GetProperty("target").GetString() == domain);
-        Assert.Equal(_server.WithDb(db => db.AuditEntries.Count()), _server.WithDb(db => db.AuditEntries.Max(e => e.Index)) + 1);
+        Assert.Equal(_server.WithLedger(db => db.AuditEntries.Count()), _server.WithLedger(db => db.AuditEntries.Max(e => e.Index)) + 1);
     }
 
     [Fact]

@@ -119,6 +119,51 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("IntelExchange.Api.Features.Audit.AuditPendingEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Details")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Parties")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("SubjectType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("AuditPendingEntries", (string)null);
+                });
+
             modelBuilder.Entity("IntelExchange.Api.Features.Safeguards.ProtectedEntryRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -203,7 +248,7 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
 
                     b.HasKey("ReportId", "Index");
 
-                    b.HasIndex("Key");
+                    b.HasIndex("Key", "ReportId", "Index");
 
                     b.ToTable("ReportTargets", (string)null);
                 });
@@ -458,11 +503,11 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
 
                     b.HasIndex("FeedPosition");
 
-                    b.HasIndex("ReportId");
-
                     b.HasIndex("AgencyId", "CreatedAt");
 
                     b.HasIndex("AgencyId", "FeedPosition");
+
+                    b.HasIndex("ReportId", "AgencyId");
 
                     b.HasIndex("ReporterId", "CreatedAt");
 
@@ -831,6 +876,30 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.TargetQuotaCharge", b =>
+                {
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("DailyLimit")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("Targets")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("ReportId");
+
+                    b.ToTable("TargetQuotaCharges");
+                });
+
             modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.TargetQuotaUsage", b =>
                 {
                     b.Property<string>("TenantId")
@@ -970,6 +1039,15 @@ namespace IntelExchange.Api.Infrastructure.Data.Migrations
                     b.HasOne("IntelExchange.Api.Infrastructure.Data.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IntelExchange.Api.Infrastructure.Data.TargetQuotaCharge", b =>
+                {
+                    b.HasOne("IntelExchange.Api.Infrastructure.Data.ReportRecord", null)
+                        .WithOne()
+                        .HasForeignKey("IntelExchange.Api.Infrastructure.Data.TargetQuotaCharge", "ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
