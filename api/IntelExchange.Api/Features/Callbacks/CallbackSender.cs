@@ -35,24 +35,63 @@ internal sealed class CallbackSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A pipeline, not batch-and-wait: up to BatchSize attempts are in flight, and a free slot is filled at once, so
+        // one slow receiver never holds back the callbacks committed behind it.
+        var inFlight = new HashSet<Task>();
+        Task? wake = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var claimed = 0;
             try
             {
-                if (await SendDueAsync(stoppingToken) == BatchSize)
+                inFlight.RemoveWhere(task => task.IsCompleted);
+                if (inFlight.Count < BatchSize)
                 {
-                    continue; // more may be waiting
+                    var batch = await ClaimAsync(BatchSize - inFlight.Count, stoppingToken);
+                    claimed = batch.Count;
+                    foreach (var delivery in batch)
+                    {
+                        inFlight.Add(SendAsync(delivery, stoppingToken));
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception exception)
             {
                 logger.LogWarning(exception, "Callback round failed");
             }
-            await signal.WaitAsync(PollInterval, stoppingToken);
+            if (claimed > 0 && inFlight.Count < BatchSize)
+            {
+                continue; // more may be waiting
+            }
+            // Wake on a commit, on a finished attempt (a slot, or the next change of that case, is free), or at the poll.
+            // One wait on the signal stays outstanding across rounds, so no notification is taken by an abandoned wait.
+            if (wake is null || wake.IsCompleted)
+            {
+                wake = signal.WaitAsync(PollInterval, stoppingToken);
+            }
+            await Task.WhenAny(inFlight.Append(wake));
+        }
+        await Task.WhenAll(inFlight);
+    }
+
+    private async Task SendAsync(Claimed delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await AttemptAsync(delivery, cancellationToken);
+            await RecordAsync([(delivery.Id, outcome)], cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: the lease is handed back in StopAsync, or expires.
+        }
+        catch (Exception exception)
+        {
+            logger.LogWarning(exception, "Callback {DeliveryId} could not be recorded; its lease expires and it is sent again", delivery.Id);
         }
     }
 
@@ -74,18 +113,6 @@ internal sealed class CallbackSender(
         }
     }
 
-    private async Task<int> SendDueAsync(CancellationToken cancellationToken)
-    {
-        var claimed = await ClaimAsync(cancellationToken);
-        if (claimed.Count == 0)
-        {
-            return 0;
-        }
-        var outcomes = await Task.WhenAll(claimed.Select(c => AttemptAsync(c, cancellationToken)));
-        await RecordAsync(claimed.Zip(outcomes, (c, outcome) => (c.Id, outcome)).ToList(), cancellationToken);
-        return claimed.Count;
-    }
-
     private async Task<CallbackOutcome> AttemptAsync(Claimed claimed, CancellationToken cancellationToken)
     {
         using var activity = ExchangeTelemetry.StartContinuing("callback send", claimed.TraceParent);
@@ -102,7 +129,7 @@ internal sealed class CallbackSender(
 
     private sealed record Claimed(Guid Id, byte[] Body, Uri? Url, IReadOnlyList<string> Secrets, string? TraceParent);
 
-    private async Task<List<Claimed>> ClaimAsync(CancellationToken cancellationToken)
+    private async Task<List<Claimed>> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateSystemScope();
         var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
@@ -118,7 +145,7 @@ internal sealed class CallbackSender(
                 WHERE d."Status" = {pending} AND d."NextAttemptAt" <= {now} AND (d."LeaseUntil" IS NULL OR d."LeaseUntil" < {now})
                   AND NOT EXISTS (SELECT 1 FROM "CallbackDeliveries" AS p
                                   WHERE p."CaseId" = d."CaseId" AND p."Status" = {pending} AND p."Sequence" < d."Sequence")
-                ORDER BY d."NextAttemptAt" LIMIT {BatchSize}
+                ORDER BY d."NextAttemptAt" LIMIT {limit}
                 FOR UPDATE OF d SKIP LOCKED
                 """).IgnoreQueryFilters().ToListAsync(cancellationToken); // as written: a filter would wrap it in a sub-select
         }
@@ -131,7 +158,7 @@ internal sealed class CallbackSender(
             rows = await db.CallbackDeliveries
                 .Where(d => d.Status == CallbackDeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeaseUntil == null || d.LeaseUntil < now)
                             && !db.CallbackDeliveries.Any(p => p.CaseId == d.CaseId && p.Status == CallbackDeliveryStatus.Pending && p.Sequence < d.Sequence))
-                .OrderBy(d => d.NextAttemptAt).Take(BatchSize).ToListAsync(cancellationToken);
+                .OrderBy(d => d.NextAttemptAt).Take(limit).ToListAsync(cancellationToken);
         }
         if (rows.Count == 0)
         {

@@ -201,7 +201,7 @@ internal sealed class CaseChanges(Outbox outbox, CallbackScheduler callbacks, Au
         var siblings = await db.Cases.AsNoTracking().IgnoreQueryFilters()
             .Where(c => c.ReportId == record.ReportId && c.Id != record.Id).Select(c => c.Status).ToListAsync(cancellationToken);
         var status = siblings.Append(record.Status).All(CaseTransitions.IsTerminal) ? ReportStatus.Closed : ReportStatus.InProgress;
-        await db.Reports.Where(r => r.Id == record.ReportId && r.Status != status)
+        await db.Reports.IgnoreQueryFilters().Where(r => r.Id == record.ReportId && r.Status != status)
             .ExecuteUpdateAsync(set => set.SetProperty(r => r.Status, status), cancellationToken);
     }
 }

@@ -109,7 +109,9 @@ internal sealed class UpdateCaseStatusHandler(
                 new Dictionary<string, object?> { ["currentStatus"] = record.Status, ["requestedStatus"] = body.Status });
         }
 
-        var report = await db.Reports.Where(r => r.Id == record.ReportId).Select(r => new { r.ExternalId, r.LiveEventEndsAt }).SingleAsync(cancellationToken);
+        // The case, read through its filter, names its report: a caller who may see the case may see these two fields.
+        var report = await db.Reports.IgnoreQueryFilters().Where(r => r.Id == record.ReportId)
+            .Select(r => new { r.ExternalId, r.LiveEventEndsAt }).SingleAsync(cancellationToken);
         var move = new CaseMove(body.Status, tenant, body.Reason, body.OrderReference, body.EffectiveUntil, body.Note);
         if (body.Status == CaseStatus.OrderIssued)
         {

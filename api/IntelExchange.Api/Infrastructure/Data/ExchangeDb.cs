@@ -257,8 +257,11 @@ internal sealed class ExchangeDb(DbContextOptions<ExchangeDb> options) : DbConte
         model.Entity<TargetQuotaUsage>().HasQueryFilter(q => Scope.AllTenants || q.TenantId == Scope.TenantId);
         model.Entity<TargetQuotaCharge>().HasQueryFilter(q => Scope.AllTenants || q.TenantId == Scope.TenantId);
         model.Entity<OperatorAction>().HasQueryFilter(a => Scope.SeesDirectory);
-        model.Entity<ReportTargetRecord>().HasQueryFilter(t => Scope.AllTenants || Reports.Any(r => r.Id == t.ReportId));
-        model.Entity<TargetDuplicateRecord>().HasQueryFilter(d => Scope.AllTenants || Cases.Any(c => c.Id == d.CaseId));
+        // Rows of a report or case are visible with their parent; the parent's own filter already lets everything
+        // through in an all-tenants scope. A plain EXISTS (not OR'ed with the scope flag) plans as a semi-join probing
+        // the parent's key, where an OR'ed one may be planned as a hash of every row the tenant can see.
+        model.Entity<ReportTargetRecord>().HasQueryFilter(t => Reports.Any(r => r.Id == t.ReportId));
+        model.Entity<TargetDuplicateRecord>().HasQueryFilter(d => Cases.Any(c => c.Id == d.CaseId));
 
         model.Entity<OperatorAction>(e =>
         {
