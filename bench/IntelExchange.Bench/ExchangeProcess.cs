@@ -25,6 +25,10 @@ internal sealed class ExchangeProcess : IDisposable
     public TimeSpan ReadyAfter { get; }
     public string DevPki => Path.Combine(DataPath, "dev-pki");
 
+    /// <summary>Resident set size (VmRSS) of the exchange process now, in MB.</summary>
+    public double RssMb => File.ReadLines($"/proc/{_process.Id}/status").Where(line => line.StartsWith("VmRSS:", StringComparison.Ordinal))
+        .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0).First();
+
     /// <summary>Peak resident set size (VmHWM) of the exchange process so far, in MB.</summary>
     public double PeakRssMb
     {
@@ -41,9 +45,11 @@ internal sealed class ExchangeProcess : IDisposable
         }
     }
 
-    public static async Task<ExchangeProcess> StartAsync(string apiDll, IDictionary<string, string> environment, int partnerPort, int opsPort)
+    /// <summary>Starts the exchange on a new data folder, or on <paramref name="dataPath"/> to restart one (its dev PKI kept).</summary>
+    public static async Task<ExchangeProcess> StartAsync(
+        string apiDll, IDictionary<string, string> environment, int partnerPort, int opsPort, string? dataPath = null)
     {
-        var dataPath = Path.Combine(Path.GetTempPath(), "intelx-bench", Guid.NewGuid().ToString("N"));
+        dataPath ??= Path.Combine(Path.GetTempPath(), "intelx-bench", Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo("dotnet", [apiDll]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["INTELX_DATA"] = dataPath;
         start.Environment["Listeners__Partner"] = $"https://127.0.0.1:{partnerPort}";
@@ -121,7 +127,8 @@ internal sealed class ExchangeProcess : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Kills the process (as a crash would) and keeps its data folder, so it can be started again on it.</summary>
+    public void Stop()
     {
         try
         {
@@ -135,6 +142,11 @@ internal sealed class ExchangeProcess : IDisposable
         {
             // Already disposed.
         }
+    }
+
+    public void Dispose()
+    {
+        Stop();
         _process.Dispose();
         try
         {

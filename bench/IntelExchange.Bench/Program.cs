@@ -132,7 +132,7 @@ await using (var analyze = new Npgsql.NpgsqlConnection(connectionString))
     await using var command = new Npgsql.NpgsqlCommand("ANALYZE", analyze);
     await command.ExecuteNonQueryAsync();
 }
-Console.WriteLine($"warm-up: {warmReports.Count} reports, {Math.Min(500, warmCases.Count)} case moves with callbacks, then ANALYZE");
+Console.WriteLine($"warm-up: {warmReports.Count} reports, {Math.Min(500, warmCases.Count)} case moves with callbacks, then ANALYZE; exchange RSS {exchange.RssMb:F0} MB (peak {exchange.PeakRssMb:F0})");
 
 var cpuBefore = exchange.CpuTime;
 var bare = await ClosedLoop.RunAsync("(a) GET /v1/partners/me over mTLS", workers, TimeSpan.FromSeconds(seconds),
@@ -144,7 +144,7 @@ cpuBefore = exchange.CpuTime;
 var intake = await ClosedLoop.RunAsync("(b) POST /v1/reports, signed, pre-signed bodies", workers, TimeSpan.FromSeconds(seconds),
     async _ => presigned.TryDequeue(out var report) && await Submit(report) == HttpStatusCode.Accepted);
 Console.WriteLine($"    exchange CPU per request: {(exchange.CpuTime - cpuBefore).TotalMilliseconds / (intake.Throughput * seconds):F2} ms");
-Console.WriteLine($"    ratio (b)/(a) = {intake.Throughput / bare.Throughput:F2}  (target >= 0.5)");
+Console.WriteLine($"    ratio (b)/(a) = {intake.Throughput / bare.Throughput:F2}  (target >= 0.5); exchange RSS {exchange.RssMb:F0} MB (peak {exchange.PeakRssMb:F0})");
 
 var rate = Math.Max(1, intake.Throughput / 2);
 var steadyReports = Enumerable.Range(0, (int)(rate * seconds)).Select(i => Sign($"c-{runId}-{i}")).ToList();
@@ -185,7 +185,7 @@ Console.WriteLine($"    (c) p99 = {Latency.Percentile(endToEnd, 0.99):F1} ms (ta
     var callbacks = moves.Where(receiver.Received.ContainsKey)
         .Select(id => Stopwatch.GetElapsedTime(movedAt[id], receiver.Received[id]).TotalMilliseconds).ToList();
     Latency.Print("(d) status change sent -> callback received", callbacks, moves.Count - callbacks.Count);
-    Console.WriteLine($"    (d) p99 = {Latency.Percentile(callbacks, 0.99):F1} ms (target < 250 ms)");
+    Console.WriteLine($"    (d) p99 = {Latency.Percentile(callbacks, 0.99):F1} ms (target < 250 ms); exchange RSS {exchange.RssMb:F0} MB (peak {exchange.PeakRssMb:F0})");
 }
 
 var thousandTargets = "[" + string.Join(",", Enumerable.Range(0, 1000).Select(i => $"{{\"type\":\"domain\",\"value\":\"site{i}.ripper.example\"}}")) + "]";
@@ -204,14 +204,14 @@ for (var i = 0; i < 10; i++)
 Latency.Print("1,000-target report (" + Sign("size", thousandTargets).Body.Length / 1024 + " KiB) accepted", big, 0);
 Console.WriteLine($"peak RSS of the exchange: {exchange.PeakRssMb:F0} MB (target < 300 MB)");
 
-exchange.Dispose();
+exchange.Stop();
 using var restarted = await ExchangeProcess.StartAsync(apiDll, new Dictionary<string, string>
 {
     ["Persistence__Provider"] = "postgres",
     ["ConnectionStrings__IntelExchange"] = connectionString,
     ["Messaging__Transport"] = "rabbitmq",
     ["Messaging__RabbitMq__Uri"] = $"amqp://{user}:{password}@{rabbit.Host}:{rabbit.Port}/{vhost}",
-}, partnerPort: 7443, opsPort: 7081);
+}, partnerPort: 7443, opsPort: 7081, dataPath: exchange.DataPath);
 Console.WriteLine($"restart on an existing database: ready after {restarted.ReadyAfter.TotalMilliseconds:F0} ms (target < 2000 ms)");
 
 await agency.StopAsync();

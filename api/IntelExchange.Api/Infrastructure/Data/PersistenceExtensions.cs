@@ -84,7 +84,12 @@ internal sealed class DatabaseMigrator(IServiceScopeFactory scopes, IConfigurati
     {
         if (db.IsPostgres)
         {
-            await db.Database.MigrateAsync(cancellationToken);
+            // A restart on an up-to-date schema reads the history table and goes on; MigrateAsync would also build the
+            // model snapshot to compare (hundreds of milliseconds of a restart) before finding nothing to do.
+            if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+            {
+                await db.Database.MigrateAsync(cancellationToken);
+            }
             var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
             logger.LogInformation("Schema at migration {Migration} ({Count} applied)", applied.LastOrDefault(), applied.Count);
         }
