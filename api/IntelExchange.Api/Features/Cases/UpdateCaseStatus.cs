@@ -61,15 +61,22 @@ internal sealed class UpdateCaseStatusHandler(
     {
         var tenant = command.Caller.TenantId;
         using var inFlight = idempotency.Enter(tenant, command.IdempotencyKey);
-        var replay = await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, command.RequestSha256, cancellationToken);
-        if (replay is not null)
-        {
-            return replay;
-        }
+        // The happy path costs no idempotency lookup: the record commits with the move, and a retry is found when its
+        // own attempt fails, by the unique key, or by the refusal a repeated move meets (the case has moved on).
         IdempotentResponse response;
         try
         {
             response = await MoveAsync(command, cancellationToken);
+        }
+        catch (ProblemException)
+        {
+            db.ChangeTracker.Clear();
+            var replay = await IdempotencyGuard.FindReplayAsync(db, tenant, command.IdempotencyKey, Operation, command.RequestSha256, cancellationToken);
+            if (replay is not null)
+            {
+                return replay;
+            }
+            throw;
         }
         catch (DbUpdateException exception) when (exception is DbUpdateConcurrencyException || UniqueViolation.Is(exception))
         {
@@ -87,6 +94,8 @@ internal sealed class UpdateCaseStatusHandler(
     {
         var tenant = command.Caller.TenantId;
         var body = command.Body;
+        // Rolled back whole on any failure, so EF's savepoint around the save would be two round trips for nothing.
+        db.Database.AutoSavepointsEnabled = false;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await CaseChanges.LockReportAsync(db, command.CaseId, skipLocked: false, cancellationToken);
         // Only the case's agency and submitter find it at all (the query filter); which of them may make the move is next.
