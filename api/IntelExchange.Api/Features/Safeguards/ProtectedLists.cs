@@ -11,8 +11,11 @@ namespace IntelExchange.Api.Features.Safeguards;
 /// polls it every 250 ms, so an addition made on any instance flags targets everywhere within a second.
 /// </summary>
 internal sealed class ProtectedLists(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<ProtectedLists> logger)
-    : VersionPollingService(logger)
+    : VersionPollingService(logger), IStartupPreload
 {
+    /// <summary>The lists depend on nothing but the schema: their first load runs beside the directory's and the seeding.</summary>
+    public void BeginPreload(CancellationToken cancellationToken) => BeginInitialLoad(cancellationToken);
+
     public const string OperatorList = "operator";
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private IReadOnlyList<ShippedList> _shipped = [];
@@ -51,10 +54,10 @@ internal sealed class ProtectedLists(IServiceScopeFactory scopes, IConfiguration
         }
     }
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    protected override Task LoadInitialAsync(CancellationToken cancellationToken)
     {
         _shipped = ShippedLists.Load(configuration["Safeguards:ListsPath"] ?? ShippedLists.DefaultFolder);
-        await base.StartAsync(cancellationToken);
+        return RefreshAsync(cancellationToken);
     }
 
     public override void Dispose()
