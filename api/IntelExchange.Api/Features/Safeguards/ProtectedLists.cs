@@ -11,11 +11,8 @@ namespace IntelExchange.Api.Features.Safeguards;
 /// polls it every 250 ms, so an addition made on any instance flags targets everywhere within a second.
 /// </summary>
 internal sealed class ProtectedLists(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<ProtectedLists> logger)
-    : VersionPollingService(logger), IStartupPreload
+    : VersionPollingService(logger)
 {
-    /// <summary>The lists depend on nothing but the schema: their first load runs beside the directory's and the seeding.</summary>
-    public void BeginPreload(CancellationToken cancellationToken) => BeginInitialLoad(cancellationToken);
-
     public const string OperatorList = "operator";
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private IReadOnlyList<ShippedList> _shipped = [];
@@ -54,10 +51,10 @@ internal sealed class ProtectedLists(IServiceScopeFactory scopes, IConfiguration
         }
     }
 
-    protected override Task LoadInitialAsync(CancellationToken cancellationToken)
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         _shipped = ShippedLists.Load(configuration["Safeguards:ListsPath"] ?? ShippedLists.DefaultFolder);
-        return RefreshAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
     }
 
     public override void Dispose()

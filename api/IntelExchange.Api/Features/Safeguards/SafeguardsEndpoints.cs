@@ -1,4 +1,3 @@
-using IntelExchange.Api.Infrastructure.Data;
 using IntelExchange.Api.Infrastructure.Http;
 using IntelExchange.Api.Infrastructure.OpenApi;
 using IntelExchange.Api.Security.Certificates;
@@ -13,7 +12,6 @@ internal static class SafeguardsEndpoints
     {
         services.AddSingleton<ProtectedLists>();
         services.AddHostedService(provider => provider.GetRequiredService<ProtectedLists>());
-        services.AddSingleton<IStartupPreload>(provider => provider.GetRequiredService<ProtectedLists>());
         services.AddSingleton<TargetScreening>();
         return services;
     }

@@ -4,15 +4,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IntelExchange.Api.Infrastructure.Data;
 
-/// <summary>
-/// A singleton whose first load needs only the schema: <see cref="DatabaseMigrator"/> starts it as soon as the schema is
-/// ready, and the service's own start waits for it, so it overlaps the hosted services registered in between.
-/// </summary>
-internal interface IStartupPreload
-{
-    void BeginPreload(CancellationToken cancellationToken);
-}
-
 internal static class PersistenceExtensions
 {
     /// <summary>SQLite in the data folder by default; PostgreSQL with <c>Persistence:Provider=postgres</c>.</summary>
@@ -77,20 +68,16 @@ internal static class PersistenceExtensions
 /// Brings the schema up to date when the host starts (before the listeners open): migrations on PostgreSQL, the model
 /// on SQLite. SQLite runs in WAL mode so readers do not block the writer.
 /// </summary>
-internal sealed class DatabaseMigrator(
-    IServiceScopeFactory scopes, IEnumerable<IStartupPreload> preloads, IConfiguration configuration, ILogger<DatabaseMigrator> logger) : IHostedService
+internal sealed class DatabaseMigrator(IServiceScopeFactory scopes, IConfiguration configuration, ILogger<DatabaseMigrator> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (configuration.GetValue("Persistence:MigrateOnStartup", true))
+        if (!configuration.GetValue("Persistence:MigrateOnStartup", true))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await MigrateAsync(scope.ServiceProvider.GetRequiredService<ExchangeDb>(), logger, cancellationToken);
+            return;
         }
-        foreach (var preload in preloads)
-        {
-            preload.BeginPreload(cancellationToken);
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        await MigrateAsync(scope.ServiceProvider.GetRequiredService<ExchangeDb>(), logger, cancellationToken);
     }
 
     public static async Task MigrateAsync(ExchangeDb db, ILogger logger, CancellationToken cancellationToken)

@@ -8,8 +8,6 @@ namespace IntelExchange.Api.Infrastructure.Hosting;
 internal abstract class VersionPollingService(ILogger logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private readonly Lock _initialLoadLock = new();
-    private Task? _initialLoad;
 
     /// <summary>What the snapshot is, for the log.</summary>
     protected abstract string SnapshotName { get; }
@@ -20,25 +18,9 @@ internal abstract class VersionPollingService(ILogger logger) : BackgroundServic
     /// <summary>Reloads the snapshot if its version row moved.</summary>
     public abstract Task RefreshAsync(CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Starts the first load without waiting for it (once the schema is ready), so that it runs beside the hosted
-    /// services that start before this one; <see cref="StartAsync"/> then waits for that same load. A restart spends
-    /// most of its time in such first loads (query compilation), and the machine has a second core.
-    /// </summary>
-    public Task BeginInitialLoad(CancellationToken cancellationToken)
-    {
-        lock (_initialLoadLock)
-        {
-            return _initialLoad ??= Task.Run(() => LoadInitialAsync(cancellationToken), cancellationToken);
-        }
-    }
-
-    /// <summary>The first load: <see cref="RefreshAsync"/>, after anything a snapshot reads once.</summary>
-    protected virtual Task LoadInitialAsync(CancellationToken cancellationToken) => RefreshAsync(cancellationToken);
-
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await BeginInitialLoad(cancellationToken);
+        await RefreshAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
