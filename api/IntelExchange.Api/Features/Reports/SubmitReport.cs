@@ -190,16 +190,12 @@ internal sealed class SubmitReportHandler(
 
         try
         {
-            // PostgreSQL: one round trip for every row and one for the commit, at which the quota trigger runs. The
+            // One round trip for every row and one for the commit (where PostgreSQL's quota trigger runs). The
             // transaction is rolled back whole on any failure, so EF's savepoint around the save would be two round
             // trips for nothing.
             db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
-            if (!db.IsPostgres)
-            {
-                await TargetQuota.ConsumeAsync(db, tenant, targetCount, dailyTargets, receivedAt, cancellationToken);
-            }
             await transaction.CommitAsync(cancellationToken);
         }
         catch (Exception exception) when (TargetQuota.IsExceeded(exception))

@@ -1,3 +1,4 @@
+using IntelExchange.Api.Features.Reports;
 using IntelExchange.Api.Features.Audit;
 using IntelExchange.Api.Infrastructure.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -103,6 +104,7 @@ internal sealed class DatabaseMigrator(IServiceScopeFactory scopes, IConfigurati
             await db.Database.EnsureCreatedAsync(cancellationToken);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             await AuditAppendOnly.ProtectSqliteAsync(db, cancellationToken);
+            await TargetQuota.CountOnSqliteAsync(db, cancellationToken);
         }
         logger.LogInformation("Database ready ({Provider})", db.Database.ProviderName);
     }

@@ -22,7 +22,7 @@ public sealed class AuditSequencerTests
         {
             ["Persistence:Provider"] = "postgres",
             ["ConnectionStrings:IntelExchange"] = TestServices.PostgresDatabase("sequencer"),
-            // The background job is slowed so that the explicit catch-ups below do most of the racing.
+            // Each instance's background job runs every 50 ms, racing the other's and the explicit catch-ups below.
             ["Audit:SequenceEveryMilliseconds"] = "50",
         };
         var dataPath = Path.Combine(Path.GetTempPath(), "intelx-tests", Guid.NewGuid().ToString("N"));
