@@ -49,7 +49,7 @@ public sealed class IntelxOperatorTests : IClassFixture<SqliteExchange>
         using (var credential = JsonDocument.Parse(pinned.Output))
         {
             Assert.Equal(Convert.ToHexStringLower(certificate.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256)),
-                credential.RootElement.GetProperty("thumbprint").GetString()!.ToLowerInvariant());
+                credential.RootElement.GetProperty("thumbprint").GetString());
         }
         Assert.True(agreement.ExitCode == 0, agreement.ToString());
         Assert.Contains("es-cultura -> indecopi  (default)", agreement.Output, StringComparison.Ordinal);

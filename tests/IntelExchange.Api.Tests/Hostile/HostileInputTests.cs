@@ -48,9 +48,10 @@ public sealed class HostileInputTests(HostileExchange exchange) : IClassFixture<
         {
             response = await hostile.Send(context);
         }
-        catch (Exception exception) when (exception is HttpRequestException or IOException or TaskCanceledException)
+        catch (Exception exception) when (exception is HttpRequestException or IOException)
         {
             // The server closed the connection rather than answer (a slow or oversized request): refused, nothing stored.
+            // The client's own timeout is not caught: a request the server lets hang is a failure, not a refusal.
             Assert.Equal(before, StoredRows.Count(exchange.Server));
             return;
         }

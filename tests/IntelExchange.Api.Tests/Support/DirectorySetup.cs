@@ -35,7 +35,8 @@ public static class DirectorySetup
     public static Task RetireSigningKeyAsync(this ExchangeServer server, string kid) =>
         server.ChangeDirectoryAsync(db => db.SigningKeys.Single(k => k.Kid == kid).RetiredAt = DateTimeOffset.UtcNow);
 
-    private static async Task ChangeDirectoryAsync(this ExchangeServer server, Action<ExchangeDb> change)
+    /// <summary>Changes directory rows as the operator API does: the change, a version bump, then this instance reloads.</summary>
+    internal static async Task ChangeDirectoryAsync(this ExchangeServer server, Action<ExchangeDb> change)
     {
         using (var scope = server.Services.CreateScope())
         {

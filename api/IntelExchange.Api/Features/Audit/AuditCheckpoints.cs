@@ -10,18 +10,22 @@ namespace IntelExchange.Api.Features.Audit;
 
 /// <summary>
 /// <c>Audit:CheckpointEveryEntries</c> (default 1000), <c>Audit:CheckpointEverySeconds</c> (default 300), and the
-/// optional RFC 3161 authority <c>Audit:TimestampAuthorityUrl</c> with <c>Audit:TimestampTimeoutSeconds</c> (default 10).
+/// optional RFC 3161 authority <c>Audit:TimestampAuthorityUrl</c> with <c>Audit:TimestampTimeoutSeconds</c> (default 10),
+/// and <c>Audit:SequenceEveryMilliseconds</c> (default 200) for <see cref="AuditSequencerJob"/>.
 /// </summary>
-internal sealed record AuditOptions(long CheckpointEveryEntries, TimeSpan CheckpointEvery, Uri? TimestampAuthority, TimeSpan TimestampTimeout)
+internal sealed record AuditOptions(
+    long CheckpointEveryEntries, TimeSpan CheckpointEvery, Uri? TimestampAuthority, TimeSpan TimestampTimeout, TimeSpan SequenceEvery)
 {
     public static AuditOptions From(IConfiguration configuration)
     {
         var entries = configuration.GetValue("Audit:CheckpointEveryEntries", 1000L);
         var seconds = configuration.GetValue("Audit:CheckpointEverySeconds", 300.0);
         var timeout = configuration.GetValue("Audit:TimestampTimeoutSeconds", 10.0);
-        if (entries < 1 || seconds <= 0 || timeout <= 0)
+        var sequenceMilliseconds = configuration.GetValue("Audit:SequenceEveryMilliseconds", 200.0);
+        if (entries < 1 || seconds <= 0 || timeout <= 0 || sequenceMilliseconds <= 0)
         {
-            throw new InvalidOperationException("Audit:CheckpointEveryEntries, Audit:CheckpointEverySeconds and Audit:TimestampTimeoutSeconds must be positive.");
+            throw new InvalidOperationException(
+                "Audit:CheckpointEveryEntries, Audit:CheckpointEverySeconds, Audit:TimestampTimeoutSeconds and Audit:SequenceEveryMilliseconds must be positive.");
         }
         var authority = configuration["Audit:TimestampAuthorityUrl"];
         if (!string.IsNullOrWhiteSpace(authority) && !(Uri.TryCreate(authority, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
@@ -29,7 +33,8 @@ internal sealed record AuditOptions(long CheckpointEveryEntries, TimeSpan Checkp
             throw new InvalidOperationException("Audit:TimestampAuthorityUrl must be an http(s) URL.");
         }
         return new AuditOptions(entries, TimeSpan.FromSeconds(seconds),
-            string.IsNullOrWhiteSpace(authority) ? null : new Uri(authority), TimeSpan.FromSeconds(timeout));
+            string.IsNullOrWhiteSpace(authority) ? null : new Uri(authority), TimeSpan.FromSeconds(timeout),
+            TimeSpan.FromMilliseconds(sequenceMilliseconds));
     }
 }
 

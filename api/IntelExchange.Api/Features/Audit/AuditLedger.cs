@@ -60,7 +60,7 @@ internal sealed class AuditLedger(TimeProvider clock)
             SubjectId = subject.Id,
             Parties = string.Join(' ', parties),
             OccurredAt = clock.GetUtcNow(),
-            // Serialised now, as the object it is, so the hashed entry holds the same bytes it would have nested.
+            // Serialised now, as the object it is: the details in the hashed entry are the bytes they would be nested.
             Details = JsonSerializer.SerializeToUtf8Bytes(details, details.GetType(), ExchangeJson.Strict),
         });
     }

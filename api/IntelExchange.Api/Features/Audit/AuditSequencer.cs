@@ -18,6 +18,12 @@ internal sealed class AuditSequencer(IServiceScopeFactory scopes, ILogger<AuditS
     /// <summary>Chains every pending entry committed so far; returns how many this call chained.</summary>
     public async Task<int> CatchUpAsync(CancellationToken cancellationToken)
     {
+        // Nothing pending visible means every earlier commit is chained (a batch's entries and deletions commit
+        // together), so the common read pays one query and never queues behind another reader or the job.
+        if (!await AnyPendingAsync(cancellationToken))
+        {
+            return 0;
+        }
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -25,12 +31,7 @@ internal sealed class AuditSequencer(IServiceScopeFactory scopes, ILogger<AuditS
             while (true)
             {
                 await using var scope = scopes.CreateSystemScope();
-                var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
-                if (!await db.Set<AuditPendingEntry>().AnyAsync(cancellationToken))
-                {
-                    return chained;
-                }
-                var count = await ChainBatchAsync(db, cancellationToken);
+                var count = await ChainBatchAsync(scope.ServiceProvider.GetRequiredService<ExchangeDb>(), cancellationToken);
                 chained += count;
                 if (count < Batch)
                 {
@@ -42,6 +43,12 @@ internal sealed class AuditSequencer(IServiceScopeFactory scopes, ILogger<AuditS
         {
             _gate.Release();
         }
+    }
+
+    private async Task<bool> AnyPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateSystemScope();
+        return await scope.ServiceProvider.GetRequiredService<ExchangeDb>().Set<AuditPendingEntry>().AnyAsync(cancellationToken);
     }
 
     private async Task<int> ChainBatchAsync(ExchangeDb db, CancellationToken cancellationToken)
@@ -85,11 +92,11 @@ internal sealed class AuditSequencer(IServiceScopeFactory scopes, ILogger<AuditS
 }
 
 /// <summary>Runs <see cref="AuditSequencer"/> every <c>Audit:SequenceEveryMilliseconds</c> (default 200).</summary>
-internal sealed class AuditSequencerJob(AuditSequencer sequencer, IConfiguration configuration, ILogger<AuditSequencerJob> logger) : BackgroundService
+internal sealed class AuditSequencerJob(AuditSequencer sequencer, AuditOptions options, ILogger<AuditSequencerJob> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(configuration.GetValue("Audit:SequenceEveryMilliseconds", 200)));
+        using var timer = new PeriodicTimer(options.SequenceEvery);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
@@ -98,7 +105,8 @@ internal sealed class AuditSequencerJob(AuditSequencer sequencer, IConfiguration
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(exception, "Audit sequencing round failed; the pending entries wait for the next");
+                // Until a batch chains, reads of the ledger fail too (they catch up first): an error, not a warning.
+                logger.LogError(exception, "Audit sequencing round failed; the pending entries wait for the next");
             }
         }
     }

@@ -41,13 +41,19 @@ internal sealed class CallbackSender(
         Task? wake = null;
         while (!stoppingToken.IsCancellationRequested)
         {
-            var claimed = 0;
+            // A wake-up that has fired is answered by the claim below, which starts after it.
+            if (wake is { IsCompleted: true })
+            {
+                wake = null;
+            }
+            int claimed = 0, requested = 0;
             try
             {
                 inFlight.RemoveWhere(task => task.IsCompleted);
-                if (inFlight.Count < BatchSize)
+                requested = BatchSize - inFlight.Count;
+                if (requested > 0)
                 {
-                    var batch = await ClaimAsync(BatchSize - inFlight.Count, stoppingToken);
+                    var batch = await ClaimAsync(requested, stoppingToken);
                     claimed = batch.Count;
                     foreach (var delivery in batch)
                     {
@@ -63,16 +69,14 @@ internal sealed class CallbackSender(
             {
                 logger.LogWarning(exception, "Callback round failed");
             }
-            if (claimed > 0 && inFlight.Count < BatchSize)
+            // A full claim may have left more waiting; a commit signalled during the claim may not have been seen by it.
+            if ((claimed > 0 && claimed == requested) || wake is { IsCompleted: true })
             {
-                continue; // more may be waiting
+                continue;
             }
             // Wake on a commit, on a finished attempt (a slot, or the next change of that case, is free), or at the poll.
             // One wait on the signal stays outstanding across rounds, so no notification is taken by an abandoned wait.
-            if (wake is null || wake.IsCompleted)
-            {
-                wake = signal.WaitAsync(PollInterval, stoppingToken);
-            }
+            wake ??= signal.WaitAsync(PollInterval, stoppingToken);
             await Task.WhenAny(inFlight.Append(wake));
         }
         await Task.WhenAll(inFlight);

@@ -31,8 +31,11 @@ internal static class CaseViews
     /// <summary>The case as <paramref name="viewer"/> sees it, with each target's outcome and duplicate link.</summary>
     public static async Task<CaseDetails> ToDetailsAsync(ExchangeDb db, CaseRecord record, string externalId, string viewer, CancellationToken cancellationToken)
     {
-        var duplicates = await CaseTargetViews.LoadDuplicatesAsync(db, [record.Id], cancellationToken);
-        return ToDetails(record, externalId) with { Targets = CaseTargetViews.Outcomes(record, duplicates[record.Id], viewer) };
+        // Links are written with the case at intake and counted on it, so a case without any needs no query (every move
+        // answers with these details).
+        var links = record.DuplicateTargets == 0 ? []
+            : (await CaseTargetViews.LoadDuplicatesAsync(db, [record.Id], cancellationToken))[record.Id];
+        return ToDetails(record, externalId) with { Targets = CaseTargetViews.Outcomes(record, links, viewer) };
     }
 
     public static CaseDetails ToDetails(CaseRecord record, string externalId) => new()

@@ -66,13 +66,12 @@ internal sealed class DirectoryChanges(
     public async Task CommitAsync(Caller actor, string action, string tenant, string? target, object? detail, CancellationToken cancellationToken)
     {
         OperatorActions.Record(db, actor, action, tenant, target, detail, Now);
+        OperatorActions.AppendToLedger(ledger, db, actor, action, tenant, target, detail);
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             await db.SaveChangesAsync(cancellationToken);
             // An atomic increment: two operators committing at once still move the version twice.
             await db.DirectoryStates.Where(s => s.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(x => x.Version, x => x.Version + 1), cancellationToken);
-            OperatorActions.AppendToLedger(ledger, db, actor, action, tenant, target, detail);
-            await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         logger.LogInformation("Operator {Actor} {Action} on {Tenant} ({Target})", actor.TenantId, action, tenant, target);

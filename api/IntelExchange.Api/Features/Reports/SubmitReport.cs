@@ -48,11 +48,18 @@ internal sealed class SubmitReportHandler(
         using var inFlight = idempotency.Enter(tenant, command.IdempotencyKey);
 
         // The happy path costs no idempotency lookup: the record is inserted with the report, and a duplicate is found
-        // by its unique key. A retry of an accepted request whose signature has since gone stale is found here.
+        // by its unique key. A retry of an accepted request that would now be refused (its signature gone stale, an
+        // agreement removed, the quota lowered) is found here, and gets its stored answer.
         VerifiedSignature signature;
+        List<string> recipients;
+        long dailyTargets;
+        var receivedAt = clock.GetUtcNow();
+        var targetCount = command.Report.Targets.Count;
         try
         {
             signature = verifier.Verify(command.Signature, command.Body, tenant);
+            recipients = ResolveRecipients(command.Report, tenant);
+            dailyTargets = quota.Check(tenant, targetCount, receivedAt);
         }
         catch (ProblemException)
         {
@@ -63,14 +70,10 @@ internal sealed class SubmitReportHandler(
             }
             throw;
         }
-        var recipients = ResolveRecipients(command.Report, tenant);
         var screened = screening.Check(command.Report);
         var checks = screened.Select(t => t.ToCheck()).ToList();
         var duplicates = await TargetScreening.FindDuplicatesAsync(db, screened, recipients, cancellationToken);
 
-        var receivedAt = clock.GetUtcNow();
-        var targetCount = command.Report.Targets.Count;
-        var dailyTargets = quota.Check(tenant, targetCount, receivedAt);
         var reportId = Guid.CreateVersion7(receivedAt);
         var receipt = exchangeKey.SignCompact(new ReceiptPayload(reportId, tenant, bodySha256, signature.Jti, receivedAt), "intelx-receipt+jws");
         var report = new ReportRecord

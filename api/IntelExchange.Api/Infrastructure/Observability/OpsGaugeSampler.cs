@@ -22,7 +22,7 @@ internal sealed class OpsGauges
 
 /// <summary>
 /// Every <c>Observability:SampleIntervalSeconds</c> (default 15), reads the outbox and callback backlog from the
-/// database (two indexed aggregates) and, on RabbitMQ, the depth of every agency queue and its <c>_error</c> queue (a
+/// database (four indexed queries) and, on RabbitMQ, the depth of every agency queue and its <c>_error</c> queue (a
 /// passive declare each). Every instance samples the same shared state: aggregate with max() across instances.
 /// </summary>
 internal sealed class OpsGaugeSampler(

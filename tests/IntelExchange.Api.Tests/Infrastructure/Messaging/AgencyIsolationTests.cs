@@ -34,7 +34,7 @@ public sealed class AgencyIsolationTests
 
     private static async Task ProvisionAsync(string vhost, params (string Agency, string Password)[] agencies)
     {
-        var script = Path.Combine(RepositoryRoot(), "deploy", "provision-rabbitmq.sh");
+        var script = Path.Combine(ExternalProcess.RepositoryRoot(), "deploy", "provision-rabbitmq.sh");
         var start = new ProcessStartInfo("bash", [script, .. agencies.Select(a => a.Agency)]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["VHOST"] = vhost;
         start.Environment["EXCHANGE_USER"] = "intelx";
@@ -49,15 +49,5 @@ public sealed class AgencyIsolationTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"provision-rabbitmq.sh failed: {await output} {await errors}");
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "IntelExchange.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Cannot find the repository root.");
     }
 }

@@ -104,7 +104,7 @@ public sealed class MetricsEndpointTests
         var before = (await PrometheusScrape.FromAsync(server)).Value("intelx_client_certificate_expiry_days", ("tenant", "indecopi"));
         var thumbprint = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
-        await ChangeDirectoryAsync(server, db => db.ClientCredentials.Add(new ClientCredential
+        await server.ChangeDirectoryAsync(db => db.ClientCredentials.Add(new ClientCredential
         {
             Thumbprint = thumbprint,
             TenantId = "indecopi",
@@ -115,25 +115,12 @@ public sealed class MetricsEndpointTests
         }));
         var soon = (await PrometheusScrape.FromAsync(server)).Value("intelx_client_certificate_expiry_days", ("tenant", "indecopi"));
 
-        await ChangeDirectoryAsync(server, db => db.ClientCredentials.Single(c => c.Thumbprint == thumbprint).RevokedAt = DateTimeOffset.UtcNow);
+        await server.ChangeDirectoryAsync(db => db.ClientCredentials.Single(c => c.Thumbprint == thumbprint).RevokedAt = DateTimeOffset.UtcNow);
         var after = (await PrometheusScrape.FromAsync(server)).Value("intelx_client_certificate_expiry_days", ("tenant", "indecopi"));
 
         Assert.True(before > 30, $"the dev certificate should be good for months, not {before} days");
         Assert.InRange(soon, 2.98, 3.0);
         Assert.InRange(after, before - 0.01, before + 0.01);
-    }
-
-    private static async Task ChangeDirectoryAsync(ExchangeServer server, Action<ExchangeDb> change)
-    {
-        using (var scope = server.Services.CreateScope())
-        {
-            scope.ServiceProvider.GetRequiredService<DataScope>().ForSystem();
-            var db = scope.ServiceProvider.GetRequiredService<ExchangeDb>();
-            change(db);
-            (await db.DirectoryStates.FindAsync(1))!.Version++;
-            await db.SaveChangesAsync();
-        }
-        await server.Services.GetRequiredService<TenantDirectory>().RefreshAsync(CancellationToken.None);
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using IntelExchange.Api.Tests.Infrastructure.Messaging;
 using IntelExchange.Api.Tests.Support;
 
 namespace IntelExchange.Api.Tests.Infrastructure.OpenApi;
@@ -18,7 +17,7 @@ public sealed class OpenApiDocumentTests : IClassFixture<SqliteExchange>
     {
         using var client = _server.ClientFor("ifpi");
         var generated = (await client.GetStringAsync("/swagger/v1/swagger.yaml")).ReplaceLineEndings("\n");
-        var path = Path.Combine(AgencyIsolationTests.RepositoryRoot(), "openapi.yaml");
+        var path = Path.Combine(ExternalProcess.RepositoryRoot(), "openapi.yaml");
 
         if (Environment.GetEnvironmentVariable("INTELX_UPDATE_OPENAPI") == "1")
         {
@@ -36,7 +35,7 @@ public sealed class OpenApiDocumentTests : IClassFixture<SqliteExchange>
     [Fact]
     public async Task The_committed_openapi_yaml_passes_Spectral_with_the_OAS_and_OWASP_rulesets()
     {
-        var root = AgencyIsolationTests.RepositoryRoot();
+        var root = ExternalProcess.RepositoryRoot();
         var lint = await ExternalProcess.RunAsync("bash", [Path.Combine(root, ".ci", "lint-openapi.sh")], root, TimeSpan.FromMinutes(3));
 
         Assert.True(lint.ExitCode == 0, $"Spectral found errors in openapi.yaml (run .ci/lint-openapi.sh):\n{lint.Output}");
