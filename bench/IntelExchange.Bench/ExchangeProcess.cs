@@ -23,6 +23,7 @@ internal sealed class ExchangeProcess : IDisposable
     public Uri PartnerAddress { get; }
     public Uri OpsAddress { get; }
     public TimeSpan ReadyAfter { get; }
+    public int Pid => _process.Id;
     public string DevPki => Path.Combine(DataPath, "dev-pki");
 
     /// <summary>Resident set size (VmRSS) of the exchange process now, in MB.</summary>
@@ -114,17 +115,6 @@ internal sealed class ExchangeProcess : IDisposable
             },
         };
         return new HttpClient(handler) { BaseAddress = PartnerAddress, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    /// <summary>CPU time (user + system) the exchange process has used so far.</summary>
-    public TimeSpan CpuTime
-    {
-        get
-        {
-            var fields = File.ReadAllText($"/proc/{_process.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var ticks = long.Parse(fields[11]) + long.Parse(fields[12]); // utime, stime (fields 14 and 15 of stat)
-            return TimeSpan.FromSeconds(ticks / 100.0);
-        }
     }
 
     /// <summary>Kills the process (as a crash would) and keeps its data folder, so it can be started again on it.</summary>

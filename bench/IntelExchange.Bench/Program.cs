@@ -134,16 +134,16 @@ await using (var analyze = new Npgsql.NpgsqlConnection(connectionString))
 }
 Console.WriteLine($"warm-up: {warmReports.Count} reports, {Math.Min(500, warmCases.Count)} case moves with callbacks, then ANALYZE; exchange RSS {exchange.RssMb:F0} MB (peak {exchange.PeakRssMb:F0})");
 
-var cpuBefore = exchange.CpuTime;
+var meter = CpuMeter.Start(exchange.Pid);
 var bare = await ClosedLoop.RunAsync("(a) GET /v1/partners/me over mTLS", workers, TimeSpan.FromSeconds(seconds),
     async _ => (await ifpi.GetAsync("/v1/partners/me")).StatusCode == HttpStatusCode.OK);
 
-Console.WriteLine($"    exchange CPU per request: {(exchange.CpuTime - cpuBefore).TotalMilliseconds / (bare.Throughput * seconds):F2} ms");
+meter.Print("CPU per request", bare.Throughput * seconds, TimeSpan.FromSeconds(seconds));
 var presigned = new ConcurrentQueue<Signed>(Enumerable.Range(0, Math.Max(20_000, (int)(bare.Throughput * seconds * 1.2))).Select(i => Sign($"b-{runId}-{i}")));
-cpuBefore = exchange.CpuTime;
+meter = CpuMeter.Start(exchange.Pid);
 var intake = await ClosedLoop.RunAsync("(b) POST /v1/reports, signed, pre-signed bodies", workers, TimeSpan.FromSeconds(seconds),
     async _ => presigned.TryDequeue(out var report) && await Submit(report) == HttpStatusCode.Accepted);
-Console.WriteLine($"    exchange CPU per request: {(exchange.CpuTime - cpuBefore).TotalMilliseconds / (intake.Throughput * seconds):F2} ms");
+meter.Print("CPU per request", intake.Throughput * seconds, TimeSpan.FromSeconds(seconds));
 Console.WriteLine($"    ratio (b)/(a) = {intake.Throughput / bare.Throughput:F2}  (target >= 0.5); exchange RSS {exchange.RssMb:F0} MB (peak {exchange.PeakRssMb:F0})");
 
 var rate = Math.Max(1, intake.Throughput / 2);
@@ -170,7 +170,8 @@ Console.WriteLine($"    (c) p99 = {Latency.Percentile(endToEnd, 0.99):F1} ms (ta
 {
     var moves = steadyReports.Where(r => sharedCases.ContainsKey(r.ExternalId)).Select(r => sharedCases[r.ExternalId]).ToList();
     var movedAt = new ConcurrentDictionary<Guid, long>();
-    cpuBefore = exchange.CpuTime;
+    meter = CpuMeter.Start(exchange.Pid);
+    var moving = Stopwatch.StartNew();
     await OpenLoop.RunAsync($"(d) POST /v1/cases/{{id}}/status at {rate:F0}/s", rate, moves, async caseId =>
     {
         movedAt[caseId] = Stopwatch.GetTimestamp();
@@ -181,7 +182,7 @@ Console.WriteLine($"    (c) p99 = {Latency.Percentile(endToEnd, 0.99):F1} ms (ta
     {
         await Task.Delay(100);
     }
-    Console.WriteLine($"    exchange CPU per move (with its delivery and callback): {(exchange.CpuTime - cpuBefore).TotalMilliseconds / Math.Max(1, moves.Count):F2} ms");
+    meter.Print("CPU per move, with its delivery and callback", moves.Count, moving.Elapsed);
     var callbacks = moves.Where(receiver.Received.ContainsKey)
         .Select(id => Stopwatch.GetElapsedTime(movedAt[id], receiver.Received[id]).TotalMilliseconds).ToList();
     Latency.Print("(d) status change sent -> callback received", callbacks, moves.Count - callbacks.Count);
@@ -204,6 +205,12 @@ for (var i = 0; i < 10; i++)
 Latency.Print("1,000-target report (" + Sign("size", thousandTargets).Body.Length / 1024 + " KiB) accepted", big, 0);
 Console.WriteLine($"peak RSS of the exchange: {exchange.PeakRssMb:F0} MB (target < 300 MB)");
 
+if (int.TryParse(Environment.GetEnvironmentVariable("BENCH_PAUSE_BEFORE_RESTART"), out var pause))
+{
+    // For diagnostics (a heap dump, smaps) of the exchange as the phases left it.
+    Console.WriteLine($"pausing {pause} s before the restart; exchange pid {exchange.Pid}");
+    await Task.Delay(TimeSpan.FromSeconds(pause));
+}
 exchange.Stop();
 using var restarted = await ExchangeProcess.StartAsync(apiDll, new Dictionary<string, string>
 {
