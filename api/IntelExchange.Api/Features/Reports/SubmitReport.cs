@@ -94,7 +94,8 @@ internal sealed class SubmitReportHandler(
             LiveEventEndsAt = command.Report.Category == ReportCategory.LiveSportsStreaming ? command.Report.LiveEvent?.EndsAt : null,
         };
         db.Reports.Add(report);
-        TargetScreening.Store(db, reportId, screened);
+        var targetRows = new TargetRows();
+        targetRows.AddTargets(reportId, screened);
 
         var signerPem = directory.Current.Keys[signature.Kid].PublicKeyPem;
         var cases = new List<CaseSummary>(recipients.Count);
@@ -116,7 +117,7 @@ internal sealed class SubmitReportHandler(
                 OpenedMonth = receivedAt.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture),
             };
             db.Cases.Add(caseRecord);
-            var links = TargetScreening.Link(db, caseRecord.Id, duplicates[agency]);
+            var links = targetRows.Link(caseRecord.Id, duplicates[agency]);
             db.CaseEvents.Add(new CaseEvent
             {
                 Id = Guid.CreateVersion7(receivedAt),
@@ -193,12 +194,13 @@ internal sealed class SubmitReportHandler(
 
         try
         {
-            // One round trip for every row and one for the commit (where PostgreSQL's quota trigger runs). The
-            // transaction is rolled back whole on any failure, so EF's savepoint around the save would be two round
-            // trips for nothing.
+            // One round trip for the tracked rows, one for the per-target rows (two on PostgreSQL when a target is
+            // already in an open case) and one for the commit (where PostgreSQL's quota trigger runs). The transaction
+            // is rolled back whole on any failure, so EF's savepoint around the save would be two round trips for nothing.
             db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
+            await targetRows.WriteAsync(db, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (Exception exception) when (TargetQuota.IsExceeded(exception))
