@@ -123,11 +123,10 @@ internal static class OperatorCommands
         });
 
         var listTenant = new Argument<string>("TENANT") { Description = "The tenant id." };
-        var (after, limit) = PageOptions();
-        var list = new Command("list", "List a tenant's signing keys.") { listTenant, after, limit };
+        var list = new Command("list", "List a tenant's signing keys, retired ones included, oldest first.") { listTenant };
         list.SetCliAction(async (context, cancellationToken) =>
         {
-            var page = await context.Client().ListSigningKeysAsync(context.Parse.GetValue(listTenant)!, context.Parse.GetValue(after), context.Parse.GetValue(limit), cancellationToken);
+            var page = await context.Client().ListSigningKeysAsync(context.Parse.GetValue(listTenant)!, cancellationToken);
             ShowPage(context.Out, page, Describe, "intelx operator signing-keys list");
             return ExitCodes.Ok;
         });
@@ -164,11 +163,10 @@ internal static class OperatorCommands
             return ExitCodes.Ok;
         });
 
-        var (after, limit) = PageOptions();
-        var list = new Command("list", "List agreements.") { after, limit };
+        var list = new Command("list", "List every agreement, by reporter then agency.");
         list.SetCliAction(async (context, cancellationToken) =>
         {
-            var page = await context.Client().ListAgreementsAsync(context.Parse.GetValue(after), context.Parse.GetValue(limit), cancellationToken);
+            var page = await context.Client().ListAgreementsAsync(cancellationToken);
             ShowPage(context.Out, page, Describe, "intelx operator agreements list");
             return ExitCodes.Ok;
         });

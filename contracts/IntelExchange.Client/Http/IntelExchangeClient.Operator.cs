@@ -34,10 +34,12 @@ public sealed partial class IntelExchangeClient
         SendJsonAsync<OperatorSigningKey>(HttpMethod.Post, $"/v1/operator/tenants/{Uri.EscapeDataString(tenant)}/signing-keys",
             new RegisterSigningKeyRequest { Pem = publicKeyPem }, cancellationToken);
 
-    /// <summary><c>GET /v1/operator/tenants/{id}/signing-keys</c>: one page of the tenant's signing keys.</summary>
-    public Task<Page<OperatorSigningKey>> ListSigningKeysAsync(string tenant, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<OperatorSigningKey>>($"/v1/operator/tenants/{Uri.EscapeDataString(tenant)}/signing-keys" + Query(("after", after), ("limit", Text(limit))),
-            cancellationToken);
+    /// <summary>
+    /// <c>GET /v1/operator/tenants/{id}/signing-keys</c>: every signing key of the tenant, retired ones included, oldest
+    /// first, in one page (the list is short and not paged: <c>Next</c> is always null).
+    /// </summary>
+    public Task<Page<OperatorSigningKey>> ListSigningKeysAsync(string tenant, CancellationToken cancellationToken = default) =>
+        GetAsync<Page<OperatorSigningKey>>($"/v1/operator/tenants/{Uri.EscapeDataString(tenant)}/signing-keys", cancellationToken);
 
     /// <summary><c>DELETE /v1/operator/tenants/{id}/signing-keys/{kid}</c>: retires the key; reports signed with it are refused from then on.</summary>
     public Task<OperatorSigningKey> RetireSigningKeyAsync(string tenant, string kid, CancellationToken cancellationToken = default) =>
@@ -59,9 +61,12 @@ public sealed partial class IntelExchangeClient
         SendJsonAsync<SharingAgreementDetails>(HttpMethod.Put, "/v1/operator/agreements",
             new PutAgreementRequest { Reporter = reporter, Agency = agency, IsDefault = isDefault }, cancellationToken);
 
-    /// <summary><c>GET /v1/operator/agreements</c>: one page of sharing agreements.</summary>
-    public Task<Page<SharingAgreementDetails>> ListAgreementsAsync(string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
-        GetAsync<Page<SharingAgreementDetails>>("/v1/operator/agreements" + Query(("after", after), ("limit", Text(limit))), cancellationToken);
+    /// <summary>
+    /// <c>GET /v1/operator/agreements</c>: every sharing agreement, by reporter then agency, in one page (the list is
+    /// short and not paged: <c>Next</c> is always null).
+    /// </summary>
+    public Task<Page<SharingAgreementDetails>> ListAgreementsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<Page<SharingAgreementDetails>>("/v1/operator/agreements", cancellationToken);
 
     /// <summary><c>GET /v1/operator/actions</c>: the record of operator actions, oldest first.</summary>
     public Task<Page<OperatorActionItem>> ListOperatorActionsAsync(string? tenant = null, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>

@@ -84,4 +84,24 @@ public sealed class IntelxOperatorTests : IClassFixture<SqliteExchange>
         Assert.True(badWindow.ExitCode == 1, badWindow.ToString());
         Assert.Contains("(400 ", badWindow.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Lists_every_agreement_and_a_tenants_signing_keys_in_one_page_and_offers_no_paging_the_server_does_not_do()
+    {
+        var agreements = await Intelx.RunAsync(AsOperator("agreements", "list"));
+        var keys = await Intelx.RunAsync(AsOperator("signing-keys", "list", "ifpi", "--json"));
+        var paged = await Intelx.RunAsync(AsOperator("agreements", "list", "--limit", "1"));
+
+        Assert.True(agreements.ExitCode == 0, agreements.ToString());
+        Assert.Contains("ifpi -> indecopi", agreements.Output, StringComparison.Ordinal);
+        Assert.Contains("last page)", agreements.Output, StringComparison.Ordinal);
+        Assert.True(keys.ExitCode == 0, keys.ToString());
+        using (var page = JsonDocument.Parse(keys.Output))
+        {
+            Assert.NotEmpty(page.RootElement.GetProperty("items").EnumerateArray());
+            Assert.False(page.RootElement.TryGetProperty("next", out var next) && next.ValueKind != JsonValueKind.Null, keys.Output);
+        }
+        Assert.NotEqual(0, paged.ExitCode);
+        Assert.Contains("--limit", paged.Error, StringComparison.Ordinal);
+    }
 }
