@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using IntelExchange.Api.Features.Reports;
 using IntelExchange.Api.Features.Safeguards;
 using IntelExchange.Contracts;
 
@@ -26,6 +27,12 @@ Measure("lists only (ProtectedInfrastructure.Check per target)", () =>
 });
 Measure("intake screening (TargetScreening.Check: flags + identity key per target)", () =>
     TargetScreening.Check(lists, report).Count(t => t.Flags.Count > 0));
+var validator = new InfringementReportValidator(TimeProvider.System, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+var small = Report(6, seed: 7);
+Measure("validation of a 6-target report, ValidateAsync", () => validator.ValidateAsync(small).GetAwaiter().GetResult().Errors.Count);
+Measure("validation of a 6-target report, Validate", () => validator.Validate(small).Errors.Count);
+Measure("validation of the 1,000-target report, ValidateAsync", () => validator.ValidateAsync(report).GetAwaiter().GetResult().Errors.Count);
+Measure("validation of the 1,000-target report, Validate", () => validator.Validate(report).Errors.Count);
 Measure("building the lists from their rules (on every operator change)", () =>
     new ProtectedInfrastructure(2, shipped.SelectMany(l => l.Rules)).RangeCount);
 
