@@ -9,7 +9,7 @@ namespace IntelExchange.Bench;
 /// </summary>
 internal sealed class CpuMeter
 {
-    private static readonly double TicksPerSecond = 100.0; // USER_HZ on Linux
+    private const double TicksPerSecond = 100.0; // USER_HZ on Linux
 
     private readonly int _exchangePid;
     private readonly Snapshot _start;

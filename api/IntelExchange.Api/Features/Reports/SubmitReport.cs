@@ -194,9 +194,9 @@ internal sealed class SubmitReportHandler(
 
         try
         {
-            // One round trip for the tracked rows, one for the per-target rows (two on PostgreSQL when a target is
-            // already in an open case) and one for the commit (where PostgreSQL's quota trigger runs). The transaction
-            // is rolled back whole on any failure, so EF's savepoint around the save would be two round trips for nothing.
+            // One round trip for the tracked rows, one for the per-target rows (TargetRows) and one for the commit (where
+            // PostgreSQL's quota trigger runs). The transaction is rolled back whole on any failure, so EF's savepoint
+            // around the save would be two round trips for nothing.
             db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.SaveChangesAsync(cancellationToken);

@@ -55,6 +55,13 @@ internal sealed class TargetScreening(ProtectedLists lists)
     private static readonly string[] ClosedStatuses =
         [WireNames<CaseStatus>.ToWire(CaseStatus.Rejected), WireNames<CaseStatus>.ToWire(CaseStatus.Withdrawn), WireNames<CaseStatus>.ToWire(CaseStatus.Lifted)];
 
+    private static async Task<Dictionary<(string Key, string AgencyId), EarlierTarget>> FirstHoldersPostgresAsync(
+        ExchangeDb db, List<string> keys, IReadOnlyList<string> agencies, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<EarlierTarget>(FirstHoldersPostgresQuery(keys, agencies)).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => (r.Key, r.AgencyId));
+    }
+
     /// <summary>
     /// A few index probes per (key, agency), however often the target was reported before: the lateral subquery walks
     /// the key's rows of <c>ReportTargets</c> in report-id order (UUIDv7, so arrival order to the millisecond) and stops
@@ -64,15 +71,8 @@ internal sealed class TargetScreening(ProtectedLists lists)
     /// gives: with <c>t."Key" = k."Key"</c> the planner may instead walk the primary key (report, index) in order and
     /// filter on the key, which it prefers when the statistics say every key is common (a sample of a few repeated
     /// targets, fresh rows not yet all-visible) and which reads the whole table for a new key: 1.4 s per 1,000-target
-    /// report in the benchmark, against 5 ms this way (plans in docs/benchmarks.md).
+    /// report in the benchmark, against 5–7 ms this way (EXPLAIN ANALYZE; see docs/benchmarks.md).
     /// </summary>
-    private static async Task<Dictionary<(string Key, string AgencyId), EarlierTarget>> FirstHoldersPostgresAsync(
-        ExchangeDb db, List<string> keys, IReadOnlyList<string> agencies, CancellationToken cancellationToken)
-    {
-        var rows = await db.Database.SqlQuery<EarlierTarget>(FirstHoldersPostgresQuery(keys, agencies)).ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => (r.Key, r.AgencyId));
-    }
-
     internal static FormattableString FirstHoldersPostgresQuery(IReadOnlyCollection<string> keys, IReadOnlyCollection<string> agencies) => $"""
         SELECT k."Key", a."AgencyId", h."CaseId", h."ReportId", h."Index", h."ReporterId", h."CreatedAt"
         FROM unnest({keys.ToArray()}::text[]) AS k("Key")
@@ -126,7 +126,8 @@ internal sealed class TargetScreening(ProtectedLists lists)
 /// A report's per-target rows (its targets, and each case's links to earlier cases), written in the intake's transaction
 /// after the report and its cases. On PostgreSQL one <c>INSERT … SELECT FROM unnest(…)</c> per table: a 1,000-target
 /// report is two statements of a few arrays, where the change tracker would build, track and send 2,000 single-row
-/// inserts (about 10 MB of allocation and a 300 KB command text each). On SQLite (in-process) the change tracker writes them.
+/// inserts (about 10 MB of allocation per such report in an allocation trace). On SQLite (in-process) the change
+/// tracker writes them.
 /// </summary>
 internal sealed class TargetRows
 {
